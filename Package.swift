@@ -1,0 +1,117 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Every target of ours builds in Swift 6 language mode with strict concurrency, and a warning
+/// fails the build.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .treatAllWarnings(as: .error),
+]
+
+let package = Package(
+    name: "eshop-on-swift",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "RedisClient", targets: ["RedisClient"]),
+        .library(name: "ServiceDefaults", targets: ["ServiceDefaults"]),
+        .executable(name: "AppHost", targets: ["AppHost"]),
+        .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: [.defaults, "CommandLineArguments"]),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    ],
+    targets: [
+        // MARK: Shared
+        .systemLibrary(
+            name: "CHiredis",
+            path: "Shared/CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"]), .brew(["hiredis"])]
+        ),
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/RedisClient",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "ServiceDefaults",
+            dependencies: [
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceDefaults",
+            swiftSettings: strict
+        ),
+
+        // MARK: Services
+        .executableTarget(
+            name: "AppHost",
+            dependencies: [
+                "ServiceDefaults",
+                "RedisClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Services/AppHost",
+            swiftSettings: strict
+        ),
+
+        // MARK: Benchmarks
+        .executableTarget(
+            name: "Benchmarks",
+            dependencies: [
+                "RedisClient",
+                "ServiceDefaults",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Benchmarks",
+            swiftSettings: strict
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: [
+                "RedisClient",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ServiceDefaultsTests",
+            dependencies: [
+                "ServiceDefaults",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "AppHostTests",
+            dependencies: ["AppHost"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,166 @@
+import Logging
+import NIOCore
+import Synchronization
+
+/// The connections of one ``RedisClient``.
+///
+/// - **Shared connections** (`minimumConnections` of them) carry every ordinary command. They are
+///   multiplexed: callers are spread round-robin and pipeline on them, so they are never "checked
+///   out". They are opened by ``run()`` and reopened with exponential backoff when they close.
+/// - **Leased connections** are handed to one caller at a time for commands that must not share a
+///   connection (blocking reads, `WATCH`). They are opened on demand, kept for reuse, and together
+///   with the shared ones never exceed `maximumConnections`.
+///
+/// While no shared connection is up, callers wait for the connection being opened, at most
+/// `maximumWaiters` of them; when an attempt fails they all fail, and until the next attempt
+/// succeeds new callers fail at once with ``RedisError/Code/connectionFailed`` (fail fast rather
+/// than pile up behind a dead server).
+final class RedisConnectionPool: Sendable {
+    private let configuration: RedisClient.Configuration
+    private let eventLoopGroup: any EventLoopGroup
+    private let logger: Logger
+    private let state = Mutex(PoolState())
+    private let events: AsyncStream<Void>
+    private let openSharedConnection: AsyncStream<Void>.Continuation
+
+    init(configuration: RedisClient.Configuration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        (events, openSharedConnection) = AsyncStream.makeStream(of: Void.self)
+    }
+
+    // MARK: Lifecycle
+
+    /// Opens the shared connections and keeps them open until the task is cancelled or
+    /// ``shutdown()`` is called.
+    func run() async {
+        let toOpen = state.withLock { $0.start(minimum: configuration.minimumConnections) }
+        await withTaskCancellationHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<toOpen { group.addTask { await self.keepOpeningSharedConnection() } }
+                for await _ in events {
+                    group.addTask { await self.keepOpeningSharedConnection() }
+                }
+                group.cancelAll()
+            }
+        } onCancel: {
+            self.shutdown()
+        }
+    }
+
+    /// Closes every connection and fails every waiter; later calls fail with
+    /// ``RedisError/Code/clientShutdown``.
+    func shutdown() {
+        let (connections, waiters) = state.withLock { $0.shutDown() }
+        openSharedConnection.finish()
+        let error = RedisError(.clientShutdown, "the Redis client was shut down")
+        for waiter in waiters { waiter.resume(throwing: error) }
+        for connection in connections { connection.close() }
+    }
+
+    // MARK: Shared connections
+
+    /// A shared connection for one command or pipeline.
+    func sharedConnection() async throws -> RedisConnection {
+        let decision = try state.withLock { state throws(RedisError) in
+            try state.sharedConnection(maximumWaiters: configuration.maximumWaiters)
+        }
+        switch decision {
+        case .ready(let connection):
+            return connection
+        case .wait(let waiterID):
+            return try await withCheckedThrowingContinuation { continuation in
+                let early = state.withLock { $0.park(waiterID, continuation) }
+                if let early { continuation.resume(with: early) }
+            }
+        }
+    }
+
+    /// Opens one shared connection, retrying with backoff until it succeeds or the pool stops.
+    private func keepOpeningSharedConnection() async {
+        var attempt = 0
+        while !Task.isCancelled {
+            let id = state.withLock { $0.nextConnectionID() }
+            do {
+                let connection = try await RedisConnection.connect(
+                    id: id, configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+                let (accepted, waiters) = state.withLock { $0.sharedConnectionOpened(connection) }
+                guard accepted else {
+                    connection.close()
+                    return
+                }
+                for waiter in waiters { waiter.resume(returning: connection) }
+                if attempt > 0 {
+                    logger.info("redis connection re-established", metadata: ["redis.connection": "\(id)"])
+                }
+                connection.closeFuture.whenComplete { _ in self.sharedConnectionClosed(connection) }
+                return
+            } catch {
+                let redisError = error as? RedisError ?? RedisError(.connectionFailed, "\(error)")
+                let waiters = state.withLock { $0.sharedConnectionFailed(redisError) }
+                for waiter in waiters { waiter.resume(throwing: redisError) }
+                // Callers get the error; the log says it once per outage, not per attempt.
+                if attempt == 0 {
+                    logger.debug("redis connection failed", metadata: ["error": "\(redisError)"])
+                }
+                let delay = configuration.reconnectDelay(attempt: attempt)
+                attempt += 1
+                do { try await Task.sleep(for: delay) } catch { return }
+            }
+        }
+    }
+
+    private func sharedConnectionClosed(_ connection: RedisConnection) {
+        let reopen = state.withLock { $0.sharedConnectionClosed(connection) }
+        if reopen {
+            logger.warning("redis connection closed; reconnecting", metadata: ["redis.connection": "\(connection.id)"])
+            openSharedConnection.yield()
+        }
+    }
+
+    // MARK: Leased connections
+
+    /// A connection for the caller alone, returned with ``release(_:)``.
+    func lease() async throws -> RedisConnection {
+        let decision = try state.withLock { state throws(RedisError) in
+            try state.lease(maximumConnections: configuration.maximumConnections)
+        }
+        switch decision {
+        case .idle(let connection):
+            return connection
+        case .open(let id):
+            do {
+                let connection = try await RedisConnection.connect(
+                    id: id, configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+                guard state.withLock({ $0.leaseOpened() }) else {
+                    connection.close()
+                    throw RedisError(.clientShutdown, "the Redis client was shut down")
+                }
+                return connection
+            } catch {
+                state.withLock { $0.leaseOpenFailed() }
+                throw error
+            }
+        }
+    }
+
+    /// Gives a leased connection back for reuse (or drops it if it closed meanwhile).
+    func release(_ connection: RedisConnection) {
+        let keep = state.withLock { $0.release(connection) }
+        if !keep { connection.close() }
+    }
+}
+
+extension RedisClient.Configuration {
+    /// Exponential backoff with full jitter, capped at `maximumReconnectDelay`.
+    func reconnectDelay(attempt: Int) -> Duration {
+        let initial = Double(initialReconnectDelay.nanoseconds)
+        let capped = min(initial * pow2(attempt), Double(maximumReconnectDelay.nanoseconds))
+        return .nanoseconds(Int64(Double.random(in: (capped / 2)...capped)))
+    }
+
+    private func pow2(_ exponent: Int) -> Double {
+        Double(1 << min(exponent, 30))
+    }
+}

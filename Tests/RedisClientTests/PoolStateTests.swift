@@ -1,0 +1,92 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+
+@testable import RedisClient
+
+@Suite struct PoolStateTests {
+    private func connection(id: Int) -> RedisConnection {
+        RedisConnection(id: id, channel: EmbeddedChannel(), commandTimeout: .seconds(1))
+    }
+
+    @Test func callersWaitWhileTheFirstConnectionOpens() throws {
+        var state = PoolState()
+        #expect(state.start(minimum: 2) == 2)
+        guard case .wait = try state.sharedConnection(maximumWaiters: 10) else {
+            Issue.record("expected to wait")
+            return
+        }
+        #expect(state.waiterCount == 1)
+    }
+
+    @Test func boundsTheNumberOfWaiters() throws {
+        var state = PoolState()
+        _ = state.start(minimum: 1)
+        _ = try state.sharedConnection(maximumWaiters: 2)
+        _ = try state.sharedConnection(maximumWaiters: 2)
+        let third = Result { try state.sharedConnection(maximumWaiters: 2) }
+        #expect(throws: RedisError(.poolExhausted, "2 callers are already waiting for a Redis connection")) { try third.get() }
+    }
+
+    @Test func aWaiterResolvedBeforeItParksGetsItsResult() async throws {
+        var state = PoolState()
+        _ = state.start(minimum: 1)
+        guard case .wait(let id) = try state.sharedConnection(maximumWaiters: 10) else { return }
+        let opened = connection(id: 1)
+        let (accepted, parked) = state.sharedConnectionOpened(opened)
+        #expect(accepted && parked.isEmpty)
+        // The caller parks only now, and must find its connection waiting for it.
+        let result = try await withCheckedThrowingContinuation { continuation in
+            let early = state.park(id, continuation)
+            continuation.resume(with: early ?? .failure(RedisError(.unexpectedReply, "parked although resolved")))
+        }
+        #expect(result === opened)
+    }
+
+    @Test func failsFastWhileTheServerIsDownAndRecovers() throws {
+        var state = PoolState()
+        _ = state.start(minimum: 1)
+        _ = state.sharedConnectionFailed(RedisError(.connectionFailed, "refused"))
+        let whileDown = Result { try state.sharedConnection(maximumWaiters: 10) }
+        #expect(throws: RedisError.self) { try whileDown.get() }
+        _ = state.sharedConnectionOpened(connection(id: 2))
+        guard case .ready = try state.sharedConnection(maximumWaiters: 10) else {
+            Issue.record("expected a ready connection")
+            return
+        }
+    }
+
+    @Test func spreadsCallersRoundRobin() throws {
+        var state = PoolState()
+        _ = state.start(minimum: 2)
+        let first = connection(id: 1), second = connection(id: 2)
+        _ = state.sharedConnectionOpened(first)
+        _ = state.sharedConnectionOpened(second)
+        var seen: [Int] = []
+        for _ in 0..<4 {
+            if case .ready(let connection) = try state.sharedConnection(maximumWaiters: 1) { seen.append(connection.id) }
+        }
+        #expect(seen == [2, 1, 2, 1])
+    }
+
+    @Test func leasesStopAtTheMaximum() throws {
+        var state = PoolState()
+        _ = state.start(minimum: 1)
+        _ = state.sharedConnectionOpened(connection(id: 1))
+        guard case .open = try state.lease(maximumConnections: 2) else { return }
+        let opened = state.leaseOpened()
+        #expect(opened)
+        let beyond = Result { try state.lease(maximumConnections: 2) }
+        #expect(throws: RedisError.self) { try beyond.get() }
+    }
+
+    @Test func shutdownRefusesLaterCallers() throws {
+        var state = PoolState()
+        _ = state.start(minimum: 1)
+        _ = state.shutDown()
+        let shared = Result { try state.sharedConnection(maximumWaiters: 1) }
+        let leased = Result { try state.lease(maximumConnections: 4) }
+        #expect(throws: RedisError.self) { try shared.get() }
+        #expect(throws: RedisError.self) { try leased.get() }
+    }
+}

@@ -1,0 +1,177 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import Synchronization
+import Testing
+
+@testable import RedisClient
+
+/// The Redis server `scripts/test` started (`REDIS_HOST`, `REDIS_PORT`, `REDIS_PASSWORD`), and
+/// helpers that run a client against it. Tests isolate by unique keys, never by flushing.
+enum TestRedis {
+    static var configuration: RedisClient.Configuration {
+        let environment = ProcessInfo.processInfo.environment
+        return RedisClient.Configuration(
+            host: environment["REDIS_HOST"] ?? "127.0.0.1",
+            port: environment["REDIS_PORT"].flatMap(Int.init) ?? 6379,
+            password: environment["REDIS_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 })
+    }
+
+    static let logger = Logger(label: "redis-tests")
+
+    /// A key no other test uses.
+    static func uniqueKey(_ name: String = #function) -> String {
+        "test:\(name.prefix { $0 != "(" }):\(UUID().uuidString)"
+    }
+
+    /// Runs `body` with a running client; the client stops when `body` returns.
+    static func withClient<Result: Sendable>(
+        _ configuration: RedisClient.Configuration = TestRedis.configuration,
+        _ body: @Sendable (RedisClient) async throws -> Result
+    ) async throws -> Result {
+        let client = RedisClient(configuration: configuration, logger: logger)
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                try await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+
+    /// Polls `body` until it succeeds or `timeout` passes (then rethrows its last error).
+    static func eventually<Result>(within timeout: Duration, _ body: () async throws -> Result) async throws -> Result {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            do {
+                return try await body()
+            } catch {
+                if ContinuousClock.now >= deadline { throw error }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
+    /// A TCP port nothing listens on right now, never handed out before in this process, and
+    /// below Linux' ephemeral range (32768+), so no outgoing connection takes it before the test's
+    /// server binds it.
+    static func freePort() async throws -> Int {
+        while true {
+            let port = Int.random(in: 20_000..<32_000)
+            guard handedOutPorts.withLock({ $0.insert(port).inserted }) else { continue }
+            guard let channel = try? await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: port).get()
+            else { continue }
+            try await channel.close()
+            return port
+        }
+    }
+
+    private static let handedOutPorts = Mutex<Set<Int>>([])
+}
+
+/// A redis-server of a test's own, on its own port, that the test may stop and start again.
+final class OwnRedisServer: Sendable {
+    let port: Int
+    let password: String
+    private let directory: URL
+
+    init() async throws {
+        port = try await TestRedis.freePort()
+        password = "own-\(UUID().uuidString)"
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try await start()
+    }
+
+    var configuration: RedisClient.Configuration {
+        .init(host: "127.0.0.1", port: port, password: password, connectTimeout: .milliseconds(500))
+    }
+
+    private var pidFile: String { directory.appendingPathComponent("redis.pid").path }
+
+    /// Starts the server (daemonized) and waits until it answers.
+    func start() async throws {
+        let arguments = [
+            ProcessInfo.processInfo.environment["REDIS_SERVER_BIN"] ?? "redis-server",
+            "--port", String(port), "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "", "--appendonly", "no",
+            "--dir", directory.path, "--pidfile", pidFile, "--logfile", directory.appendingPathComponent("redis.log").path,
+            "--requirepass", password,
+        ]
+        try spawnAndWait(arguments)
+        let configuration = self.configuration
+        try await TestRedis.eventually(within: .seconds(10)) {
+            let connection = try await RedisConnection.connect(
+                id: 0, configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
+                logger: TestRedis.logger)
+            defer { connection.close() }
+            _ = try await connection.send(RedisCommand("PING"))
+        }
+    }
+
+    /// Runs a command that returns at once (a daemonizing server's parent) and reaps it. The
+    /// child starts with no blocked and no ignored signals (the test runner's threads block
+    /// SIGTERM, and a server inheriting that mask could never be stopped) and with none of the
+    /// test process' descriptors (it would keep other tests' sockets, and their ports, open).
+    private func spawnAndWait(_ arguments: [String]) throws {
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        var all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        #if os(Linux)
+        _ = closeDescriptors(&actions, from: 3)
+        #else
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_CLOEXEC_DEFAULT))
+        #endif
+        guard posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ) == 0 else {
+            throw RedisError(.connectionFailed, "cannot start \(arguments[0])")
+        }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+
+    /// Stops the server and waits until its process is gone.
+    func stop() async throws {
+        guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+        kill(pid, SIGTERM)
+        try await TestRedis.eventually(within: .seconds(10)) {
+            if kill(pid, 0) == 0, !Self.isZombie(pid) { throw RedisError(.timeout, "redis-server \(pid) still running") }
+        }
+        try? FileManager.default.removeItem(atPath: pidFile)
+    }
+
+    /// An exited child that nobody reaped still answers `kill(pid, 0)`.
+    private static func isZombie(_ pid: Int32) -> Bool {
+        #if !os(Linux)
+        return false
+        #endif
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
+        return status.split(separator: " ").dropFirst(2).first == "Z"
+    }
+
+    func remove() async throws {
+        try await stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+#if os(Linux)
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does
+/// not import because it is declared only under `_GNU_SOURCE`.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func closeDescriptors(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, from lowest: Int32) -> Int32
+#endif
