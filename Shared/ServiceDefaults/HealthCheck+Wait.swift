@@ -1,0 +1,31 @@
+import RedisClient
+
+extension HealthCheck {
+    /// Polls the checks until all pass, for start-up: a dependency that is still starting gets
+    /// until `deadline`; one that refuses us for good (wrong password) fails at once.
+    public static func waitUntilHealthy(_ checks: [HealthCheck], within timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        for check in checks {
+            while true {
+                do {
+                    try await check.check()
+                    break
+                } catch let error as RedisError where error.code == .authenticationFailed {
+                    throw DependencyError(name: check.name, reason: error.message)
+                } catch {
+                    guard ContinuousClock.now < deadline else {
+                        throw DependencyError(name: check.name, reason: "not reachable within \(timeout): \(error)")
+                    }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+            }
+        }
+    }
+}
+
+/// A dependency that is not usable at start-up.
+public struct DependencyError: Error, CustomStringConvertible {
+    public var name: String
+    public var reason: String
+    public var description: String { "\(name): \(reason)" }
+}

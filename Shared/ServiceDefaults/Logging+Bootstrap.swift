@@ -1,0 +1,24 @@
+import Logging
+
+/// How log lines are written to standard error.
+public enum LogFormat: String, Sendable {
+    /// `2026-11-22T17:00:00+0000 info basket-api: request.id=… message` (swift-log's stream handler).
+    case text
+    /// One JSON object per line: `{"time":…,"level":…,"label":…,"message":…,…metadata}`.
+    case json
+}
+
+extension LoggingSystem {
+    /// Installs the process-wide log handler. Call it once, from `main` only, never from
+    /// `buildApplication`, so tests can build applications many times.
+    public static func bootstrap(format: LogFormat, level: Logger.Level) {
+        bootstrap { label in
+            var handler: any LogHandler = switch format {
+            case .text: StreamLogHandler.standardError(label: label)
+            case .json: JSONLogHandler(label: label)
+            }
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
