@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ServiceDefaults", targets: ["ServiceDefaults"]),
+        .library(name: "ChildProcess", targets: ["ChildProcess"]),
         .executable(name: "AppHost", targets: ["AppHost"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
@@ -50,6 +51,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "ChildProcess",
+            path: "Shared/ChildProcess",
+            swiftSettings: strict
+        ),
+        .target(
             name: "ServiceDefaults",
             dependencies: [
                 "RedisClient",
@@ -68,6 +74,7 @@ let package = Package(
         .executableTarget(
             name: "AppHost",
             dependencies: [
+                "ChildProcess",
                 "ServiceDefaults",
                 "RedisClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -95,6 +102,7 @@ let package = Package(
             name: "RedisClientTests",
             dependencies: [
                 "RedisClient",
+                "ChildProcess",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
@@ -106,6 +114,11 @@ let package = Package(
                 "ServiceDefaults",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ChildProcessTests",
+            dependencies: ["ChildProcess"],
             swiftSettings: strict
         ),
         .testTarget(

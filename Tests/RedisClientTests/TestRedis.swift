@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Logging
 import NIOCore
@@ -100,7 +101,7 @@ final class OwnRedisServer: Sendable {
             "--dir", directory.path, "--pidfile", pidFile, "--logfile", directory.appendingPathComponent("redis.log").path,
             "--requirepass", password,
         ]
-        try spawnAndWait(arguments)
+        _ = await (try ChildProcess(arguments, output: .discard)).waitForExit()  // the daemon's parent
         let configuration = self.configuration
         try await TestRedis.eventually(within: .seconds(10)) {
             let connection = try await RedisConnection.connect(
@@ -109,39 +110,6 @@ final class OwnRedisServer: Sendable {
             defer { connection.close() }
             _ = try await connection.send(RedisCommand("PING"))
         }
-    }
-
-    /// Runs a command that returns at once (a daemonizing server's parent) and reaps it. The
-    /// child starts with no blocked and no ignored signals (the test runner's threads block
-    /// SIGTERM, and a server inheriting that mask could never be stopped) and with none of the
-    /// test process' descriptors (it would keep other tests' sockets, and their ports, open).
-    private func spawnAndWait(_ arguments: [String]) throws {
-        var pid: pid_t = 0
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        var all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        #if os(Linux)
-        _ = closeDescriptors(&actions, from: 3)
-        #else
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_CLOEXEC_DEFAULT))
-        #endif
-        guard posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ) == 0 else {
-            throw RedisError(.connectionFailed, "cannot start \(arguments[0])")
-        }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
     }
 
     /// Stops the server and waits until its process is gone.
@@ -168,10 +136,3 @@ final class OwnRedisServer: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 }
-
-#if os(Linux)
-/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+), which Swift's Glibc module does
-/// not import because it is declared only under `_GNU_SOURCE`.
-@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
-private func closeDescriptors(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, from lowest: Int32) -> Int32
-#endif

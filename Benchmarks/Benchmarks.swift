@@ -1,0 +1,28 @@
+import Configuration
+import Foundation
+import Logging
+import RedisClient
+import ServiceDefaults
+
+/// `swift run -c release Benchmarks <name>` — performance figures printed beside the raw limit
+/// measured in the same run. `scripts/benchmark` starts the servers and runs them all.
+@main
+struct Benchmarks {
+    static func main() async {
+        await ServiceMain.run("benchmarks") {
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            let reader = try await ConfigReader.service(arguments: [])
+            switch arguments.first {
+            case "redis", nil:
+                try await RedisGetBenchmark(reader: reader).run()
+            case let other?:
+                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis")
+            }
+        }
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}

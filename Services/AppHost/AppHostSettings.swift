@@ -1,0 +1,54 @@
+import Configuration
+import Foundation
+import ServiceDefaults
+
+/// What AppHost runs, from configuration (`scripts/run` sets these; each has a default).
+///
+/// | key (env) | default | meaning |
+/// |---|---|---|
+/// | `apphost.data.dir` (`APPHOST_DATA_DIR`) | `.data` | Redis' and PostgreSQL's data folders live below it |
+/// | `apphost.start.redis` (`APPHOST_START_REDIS`) | `true` | start Redis, or only check the one at `REDIS_HOST:REDIS_PORT` |
+/// | `apphost.start.postgres` (`APPHOST_START_POSTGRES`) | `true` | the same for PostgreSQL |
+/// | `apphost.ready.timeout` (`APPHOST_READY_TIMEOUT`) | `30` | seconds each process gets to become ready |
+/// | `redis.server.bin` (`REDIS_SERVER_BIN`) | `redis-server` on `PATH` | the Redis server executable |
+/// | `postgres.bin.dir` (`POSTGRES_BIN_DIR`) | `/usr/lib/postgresql/15/bin` | where `postgres` lives |
+/// | `postgres.run.as` (`POSTGRES_RUN_AS`) | none | user to run PostgreSQL as (it refuses root) |
+/// | `redis.*`, `postgres.*` | see ServiceDefaults | where the stores listen, passwords |
+struct AppHostSettings: Sendable {
+    var dataDirectory: String
+    var startRedis: Bool
+    var startPostgres: Bool
+    var readyTimeout: Duration
+    var redisServer: String
+    var postgresBinDirectory: String
+    var postgresRunAs: String?
+    var redisHost: String
+    var redisPort: Int
+    var redisPassword: String?
+    var postgresHost: String
+    var postgresPort: Int
+    var postgresUser: String
+    var postgresPassword: String?
+    var postgresDatabase: String
+
+    init(reader: ConfigReader) throws(ConfigurationError) {
+        dataDirectory = URL(fileURLWithPath: reader.string(forKey: "apphost.data.dir", default: ".data")).standardizedFileURL.path
+        startRedis = reader.bool(forKey: "apphost.start.redis", default: true)
+        startPostgres = reader.bool(forKey: "apphost.start.postgres", default: true)
+        readyTimeout = .seconds(try reader.count(forKey: "apphost.ready.timeout", default: 30))
+        redisServer = reader.string(forKey: "redis.server.bin", default: "redis-server")
+        postgresBinDirectory = reader.string(forKey: "postgres.bin.dir", default: "/usr/lib/postgresql/15/bin")
+        postgresRunAs = reader.string(forKey: "postgres.run.as").flatMap { $0.isEmpty ? nil : $0 }
+        redisHost = reader.string(forKey: "redis.host", default: "127.0.0.1")
+        redisPort = try reader.port(forKey: "redis.port", default: 6379)
+        redisPassword = reader.string(forKey: "redis.password", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        postgresHost = reader.string(forKey: "postgres.host", default: "127.0.0.1")
+        postgresPort = try reader.port(forKey: "postgres.port", default: 5432)
+        postgresUser = reader.string(forKey: "postgres.user", default: "postgres")
+        postgresPassword = reader.string(forKey: "postgres.password", isSecret: true)
+        postgresDatabase = reader.string(forKey: "postgres.database", default: "eshop")
+        guard postgresDatabase.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !postgresDatabase.isEmpty else {
+            throw ConfigurationError(variable: "POSTGRES_DATABASE", problem: "is '\(postgresDatabase)': use letters, digits and _ only")
+        }
+    }
+}

@@ -1,0 +1,26 @@
+/// The table AppHost prints once everything is up (and again when something changes).
+struct StatusTable {
+    struct Row {
+        var name: String
+        var url: String
+        var state: String
+    }
+
+    var rows: [Row]
+
+    func render() -> String {
+        let header = Row(name: "NAME", url: "URL", state: "STATE")
+        let all = [header] + rows
+        let nameWidth = all.map(\.name.count).max() ?? 0
+        let urlWidth = all.map(\.url.count).max() ?? 0
+        return all.map { row in
+            row.name.padding(to: nameWidth) + "  " + row.url.padding(to: urlWidth) + "  " + row.state
+        }.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func padding(to width: Int) -> String {
+        self + String(repeating: " ", count: max(0, width - count))
+    }
+}
