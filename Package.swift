@@ -112,7 +112,10 @@ let package = Package(
             name: "ServiceDefaultsTests",
             dependencies: [
                 "ServiceDefaults",
+                "RedisClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

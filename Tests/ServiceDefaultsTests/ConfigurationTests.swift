@@ -1,0 +1,52 @@
+import Configuration
+import Logging
+import RedisClient
+import ServiceDefaults
+import Testing
+
+@Suite struct ConfigurationTests {
+    private func reader(_ environment: [String: String]) -> ConfigReader {
+        ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
+    }
+
+    @Test func readsTheServiceSettingsWithTheirDefaults() throws {
+        let settings = try ServiceSettings(reader: reader([:]), defaultPort: 5103, defaultAppID: "basket-api")
+        #expect(settings.host == "127.0.0.1")
+        #expect(settings.port == 5103)
+        #expect(settings.appID == "basket-api")
+        #expect(settings.logLevel == .info)
+        #expect(settings.logFormat == .text)
+    }
+
+    @Test func readsTheEnvironmentNamesOfTheArchitecture() throws {
+        let settings = try ServiceSettings(
+            reader: reader(["HTTP_HOST": "0.0.0.0", "HTTP_PORT": "8080", "APP_ID": "x", "LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json"]),
+            defaultPort: 1, defaultAppID: "y")
+        #expect(settings.host == "0.0.0.0")
+        #expect(settings.port == 8080)
+        #expect(settings.appID == "x")
+        #expect(settings.logLevel == .debug)
+        #expect(settings.logFormat == .json)
+        let redis = try RedisClient.Configuration(reader: reader(["REDIS_HOST": "cache", "REDIS_PORT": "6380", "REDIS_PASSWORD": "s3cret", "REDIS_DATABASE": "2"]))
+        #expect(redis.host == "cache")
+        #expect(redis.port == 6380)
+        #expect(redis.password == "s3cret")
+        #expect(redis.database == 2)
+    }
+
+    @Test(arguments: [
+        ("REDIS_PORT", "abc", "REDIS_PORT is 'abc': expected a port number 1…65535"),
+        ("REDIS_PORT", "70000", "REDIS_PORT is '70000': expected a port number 1…65535"),
+        ("HTTP_PORT", "0", "HTTP_PORT is '0': expected a port number 1…65535"),
+        ("LOG_FORMAT", "xml", "LOG_FORMAT is 'xml': expected text or json"),
+        ("LOG_LEVEL", "loud", "LOG_LEVEL is 'loud': expected one of trace, debug, info, notice, warning, error, critical"),
+    ])
+    func rejectsMalformedValuesNamingTheVariable(variable: String, value: String, message: String) {
+        #expect {
+            _ = try ServiceSettings(reader: reader([variable: value]), defaultPort: 1, defaultAppID: "x")
+            _ = try RedisClient.Configuration(reader: reader([variable: value]))
+        } throws: { error in
+            "\(error)" == "invalid configuration: \(message)"
+        }
+    }
+}
