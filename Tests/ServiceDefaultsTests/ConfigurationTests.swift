@@ -27,6 +27,7 @@ import Testing
         #expect(settings.appID == "x")
         #expect(settings.logLevel == .debug)
         #expect(settings.logFormat == .json)
+        #expect(settings.applicationConfiguration.address == .hostname("0.0.0.0", port: 8080))
         let redis = try RedisClient.Configuration(reader: reader(["REDIS_HOST": "cache", "REDIS_PORT": "6380", "REDIS_PASSWORD": "s3cret", "REDIS_DATABASE": "2"]))
         #expect(redis.host == "cache")
         #expect(redis.port == 6380)

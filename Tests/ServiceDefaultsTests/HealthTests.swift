@@ -6,6 +6,7 @@ import Logging
 import PostgresNIO
 import RedisClient
 import ServiceDefaults
+import Synchronization
 import Testing
 
 @Suite struct HealthTests {
@@ -69,5 +70,38 @@ import Testing
                 }
             }
         }
+    }
+}
+
+@Suite struct WaitUntilHealthyTests {
+    final class Attempts: Sendable {
+        private let count = Mutex(0)
+        func next() -> Int { count.withLock { $0 += 1; return $0 } }
+    }
+
+    @Test func retriesADependencyThatIsStillStarting() async throws {
+        let attempts = Attempts()
+        let starting = HealthCheck(name: "redis") {
+            if attempts.next() < 3 { throw RedisError(.connectionFailed, "refused") }
+        }
+        try await HealthCheck.waitUntilHealthy([starting], within: .seconds(5))
+        #expect(attempts.next() == 4)
+    }
+
+    @Test func givesUpAtTheDeadlineNamingTheDependency() async {
+        let down = HealthCheck(name: "postgres") { throw RedisError(.connectionFailed, "refused") }
+        await #expect { try await HealthCheck.waitUntilHealthy([down], within: .milliseconds(300)) } throws: { error in
+            "\(error)".hasPrefix("postgres: not reachable within")
+        }
+    }
+
+    @Test func failsAtOnceWhenThePasswordIsRefused() async {
+        let attempts = Attempts()
+        let refused = HealthCheck(name: "redis") {
+            _ = attempts.next()
+            throw RedisError(.authenticationFailed, "Redis refused the password")
+        }
+        await #expect(throws: DependencyError.self) { try await HealthCheck.waitUntilHealthy([refused], within: .seconds(30)) }
+        #expect(attempts.next() == 2)
     }
 }
