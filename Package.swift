@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ServiceDefaults", targets: ["ServiceDefaults"]),
         .library(name: "ChildProcess", targets: ["ChildProcess"]),
+        .library(name: "StateClient", targets: ["StateClient"]),
+        .library(name: "StateStores", targets: ["StateStores"]),
         .executable(name: "AppHost", targets: ["AppHost"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
@@ -28,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: Shared
@@ -48,6 +51,27 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/RedisClient",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StateClient",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/StateClient",
+            swiftSettings: strict
+        ),
+        .target(
+            name: "StateStores",
+            dependencies: [
+                "StateClient",
+                "RedisClient",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/StateStores",
             swiftSettings: strict
         ),
         .target(
@@ -91,6 +115,8 @@ let package = Package(
             dependencies: [
                 "RedisClient",
                 "ServiceDefaults",
+                "StateClient",
+                "StateStores",
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
             path: "Benchmarks",
@@ -98,11 +124,22 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "RedisClient",
+                "ChildProcess",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "RedisClientTests",
             dependencies: [
                 "RedisClient",
-                "ChildProcess",
+                "TestSupport",
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
@@ -115,6 +152,25 @@ let package = Package(
                 "RedisClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StateClientTests",
+            dependencies: [
+                "StateClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StateStoresTests",
+            dependencies: [
+                "StateStores",
+                "StateClient",
+                "RedisClient",
+                "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict

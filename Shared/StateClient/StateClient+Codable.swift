@@ -1,0 +1,22 @@
+import Foundation
+
+extension StateClient {
+    /// The value at `key` decoded from JSON; `nil` when absent or expired.
+    public func get<Value: Decodable & Sendable>(_ key: String, as type: Value.Type, consistency: Consistency = .eventual) async throws -> StateEntry<Value>? {
+        guard let raw = try await get(key, consistency: consistency) else { return nil }
+        let value = try JSONDecoder().decode(Value.self, from: Data(raw.value))
+        return StateEntry(key: raw.key, value: value, etag: raw.etag, expiresAt: raw.expiresAt)
+    }
+
+    /// Saves `value` as JSON at `key`.
+    public func save(_ key: String, _ value: some Encodable, options: SaveOptions = .init()) async throws {
+        try await save(key, bytes: Array(try JSONEncoder().encode(value)), options: options)
+    }
+}
+
+extension StateOperation {
+    /// An upsert of `value` as JSON.
+    public static func upsert(key: String, value: some Encodable, options: SaveOptions = .init()) throws -> StateOperation {
+        .upsert(key: key, bytes: Array(try JSONEncoder().encode(value)), options: options)
+    }
+}

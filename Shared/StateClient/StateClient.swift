@@ -1,0 +1,192 @@
+import Foundation
+
+/// The state API services use: Dapr's key/value semantics over any ``StateStore``, with key
+/// prefixing, validation, and Codable values.
+///
+/// ```swift
+/// let baskets = StateClient(store: redisStore, storeName: "statestore", appID: "basket-api")
+/// try await baskets.save("alice", basket, options: .init(ttlInSeconds: 2_592_000))
+/// if let entry = try await baskets.get("alice", as: Basket.self) {
+///     try await baskets.save("alice", updated, options: .init(etag: entry.etag))  // no lost update
+/// }
+/// ```
+public struct StateClient: Sendable {
+    public let store: any StateStore
+    /// The component name (`statestore`), used by the `name` prefix strategy.
+    public let storeName: String
+    /// The calling app's id (`basket-api`), used by the default prefix strategy.
+    public let appID: String
+    public let keyPrefix: KeyPrefix
+    /// The TTL of saves that give none (the component's `ttlInSeconds`); `nil`: never expire.
+    public let defaultTTLInSeconds: Int?
+
+    public init(store: any StateStore, storeName: String, appID: String, keyPrefix: KeyPrefix = .appID, defaultTTLInSeconds: Int? = nil) {
+        self.store = store
+        self.storeName = storeName
+        self.appID = appID
+        self.keyPrefix = keyPrefix
+        self.defaultTTLInSeconds = defaultTTLInSeconds
+    }
+
+    /// What stored keys of this client start with (`basket-api||`); empty for ``KeyPrefix/none``.
+    public var storedKeyPrefix: String {
+        switch keyPrefix {
+        case .appID: appID + keyPrefixSeparator
+        case .storeName: storeName + keyPrefixSeparator
+        case .custom(let prefix): prefix + keyPrefixSeparator
+        case .none: ""
+        }
+    }
+
+    /// The stored form of a user key; rejects empty keys and keys containing `||`.
+    public func storedKey(_ key: String) throws(StateError) -> String {
+        guard !key.isEmpty else { throw StateError(.invalidRequest, "\"key\" is a required field") }
+        guard !key.contains(keyPrefixSeparator) else {
+            throw StateError(.invalidRequest, "input key/keyPrefix '\(key)' can't contain '\(keyPrefixSeparator)'")
+        }
+        return storedKeyPrefix + key
+    }
+
+    /// The user key of a stored key of this client.
+    public func userKey(_ storedKey: String) -> String {
+        String(storedKey.dropFirst(storedKeyPrefix.count))
+    }
+
+    // MARK: Reads
+
+    /// The raw bytes stored at `key`, with ETag and expiry; `nil` when absent or expired.
+    public func get(_ key: String, consistency: Consistency = .eventual) async throws -> StateEntry<[UInt8]>? {
+        let stored = try storedKey(key)
+        return try await store.get(stored, consistency: consistency).map { entry(key, $0) }
+    }
+
+    /// The items found among `keys`, by user key.
+    public func bulkGet(_ keys: [String], consistency: Consistency = .eventual) async throws -> [String: StateEntry<[UInt8]>] {
+        var stored: [String: String] = [:]
+        for key in keys { stored[try storedKey(key)] = key }
+        let found = try await store.bulkGet(Array(stored.keys), consistency: consistency)
+        var result: [String: StateEntry<[UInt8]>] = [:]
+        for (storedKey, item) in found {
+            if let key = stored[storedKey] { result[key] = entry(key, item) }
+        }
+        return result
+    }
+
+    // MARK: Writes
+
+    /// Saves raw bytes at `key`.
+    public func save(_ key: String, bytes: [UInt8], options: SaveOptions = .init()) async throws {
+        try await store.set(try setRequest(key, bytes, options))
+    }
+
+    /// Saves several items, each on its own (not atomic, as in Dapr); returns the failures by key.
+    public func bulkSave(_ items: [(key: String, bytes: [UInt8], options: SaveOptions)]) async throws -> [String: StateError] {
+        let requests = try items.map { item throws(StateError) in try setRequest(item.key, item.bytes, item.options) }
+        let failures = await store.bulkSet(requests)
+        return Dictionary(uniqueKeysWithValues: failures.map { (userKey($0.key), $0.value) })
+    }
+
+    /// Deletes `key`; with an ETag only if it still matches.
+    public func delete(_ key: String, etag: String? = nil, consistency: Consistency = .eventual) async throws {
+        try await store.delete(try deleteRequest(key, etag: etag, consistency: consistency))
+    }
+
+    /// Applies the operations in order, all or nothing.
+    public func transaction(_ operations: [StateOperation]) async throws {
+        guard store.capabilities.contains(.transactional) else {
+            throw StateError(.unsupported, "state store \(storeName) doesn't support transactions")
+        }
+        let translated = try operations.map { operation throws(StateError) -> TransactionOperation in
+            switch operation {
+            case .upsert(let key, let bytes, let options): .upsert(try setRequest(key, bytes, options))
+            case .delete(let key, let etag): .delete(try deleteRequest(key, etag: etag, consistency: .eventual))
+            }
+        }
+        guard !translated.isEmpty else { return }
+        try await store.transaction(translated)
+    }
+
+    // MARK: Query and keys
+
+    /// The items of this client matching `query` (never another app's), with user keys.
+    public func query(_ query: StateQuery) async throws -> StateQueryResult {
+        guard store.capabilities.contains(.query) else {
+            throw StateError(.unsupported, "state store \(storeName) does not support querying")
+        }
+        var result = try await store.query(query, keyPrefix: storedKeyPrefix)
+        result.items = result.items.map { StateQueryResult.Item(key: userKey($0.key), value: $0.value, etag: $0.etag) }
+        return result
+    }
+
+    /// This client's keys starting with `prefix`, at most `limit` per page.
+    public func keys(prefix: String = "", limit: Int = 100, token: String? = nil) async throws -> StateKeysPage {
+        guard store.capabilities.contains(.keys) else {
+            throw StateError(.unsupported, "state store \(storeName) does not support listing keys")
+        }
+        guard !prefix.contains(keyPrefixSeparator) else {
+            throw StateError(.invalidRequest, "input key/keyPrefix '\(prefix)' can't contain '\(keyPrefixSeparator)'")
+        }
+        guard (1...1_000).contains(limit) else { throw StateError(.invalidRequest, "limit must be 1…1000") }
+        var page = try await store.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: token)
+        page.keys = page.keys.map(userKey)
+        return page
+    }
+
+    // MARK: Helpers
+
+    private func entry(_ key: String, _ item: StateItem) -> StateEntry<[UInt8]> {
+        StateEntry(key: key, value: item.value, etag: item.etag, expiresAt: item.expiresAt)
+    }
+
+    private func setRequest(_ key: String, _ bytes: [UInt8], _ options: SaveOptions) throws(StateError) -> SetRequest {
+        let ttlInSeconds = options.ttlInSeconds ?? defaultTTLInSeconds
+        if let ttl = ttlInSeconds, ttl != -1, ttl < 1 {
+            throw StateError(.invalidRequest, "ttlInSeconds must be -1 (never expire) or a positive number of seconds, not \(ttl)")
+        }
+        if let etag = options.etag, !etag.isEmpty { _ = try ETag.parse(etag) }
+        return SetRequest(
+            key: try storedKey(key), value: bytes, etag: options.etag.flatMap { $0.isEmpty ? nil : $0 },
+            concurrency: options.concurrency, consistency: options.consistency, ttlInSeconds: ttlInSeconds)
+    }
+
+    private func deleteRequest(_ key: String, etag: String?, consistency: Consistency) throws(StateError) -> DeleteRequest {
+        let etag = etag.flatMap { $0.isEmpty ? nil : $0 }
+        if let etag { _ = try ETag.parse(etag) }
+        return DeleteRequest(key: try storedKey(key), etag: etag, consistency: consistency)
+    }
+}
+
+/// An item as ``StateClient`` returns it.
+public struct StateEntry<Value: Sendable>: Sendable {
+    /// The user key (without prefix).
+    public var key: String
+    public var value: Value
+    public var etag: String
+    /// When the item expires (Dapr's `ttlExpireTime`), if it has a TTL.
+    public var expiresAt: Date?
+}
+
+extension StateEntry: Equatable where Value: Equatable {}
+
+/// How to save an item.
+public struct SaveOptions: Sendable, Hashable {
+    /// Save only if the stored ETag is this one (optimistic concurrency).
+    public var etag: String?
+    public var concurrency: Concurrency
+    public var consistency: Consistency
+    /// Seconds until the item expires; `-1` or `nil`: never (an overwrite clears an earlier TTL).
+    public var ttlInSeconds: Int?
+
+    public init(etag: String? = nil, concurrency: Concurrency = .lastWrite, consistency: Consistency = .eventual, ttlInSeconds: Int? = nil) {
+        self.etag = etag
+        self.concurrency = concurrency
+        self.consistency = consistency
+        self.ttlInSeconds = ttlInSeconds
+    }
+}
+
+/// One operation of ``StateClient/transaction(_:)``.
+public enum StateOperation: Sendable, Hashable {
+    case upsert(key: String, bytes: [UInt8], options: SaveOptions = .init())
+    case delete(key: String, etag: String? = nil)
+}
