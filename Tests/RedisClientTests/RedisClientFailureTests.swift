@@ -1,6 +1,7 @@
 import Foundation
 import ServiceLifecycle
 import ServiceLifecycleTestKit
+import TestSupport
 import Testing
 
 @testable import RedisClient

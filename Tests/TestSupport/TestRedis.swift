@@ -4,14 +4,14 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
-import Testing
+import RedisClient
 
-@testable import RedisClient
-
+/// Shared by the test targets that need Redis.
+///
 /// The Redis server `scripts/test` started (`REDIS_HOST`, `REDIS_PORT`, `REDIS_PASSWORD`), and
 /// helpers that run a client against it. Tests isolate by unique keys, never by flushing.
-enum TestRedis {
-    static var configuration: RedisClient.Configuration {
+public enum TestRedis {
+    public static var configuration: RedisClient.Configuration {
         let environment = ProcessInfo.processInfo.environment
         return RedisClient.Configuration(
             host: environment["REDIS_HOST"] ?? "127.0.0.1",
@@ -19,15 +19,15 @@ enum TestRedis {
             password: environment["REDIS_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 })
     }
 
-    static let logger = Logger(label: "redis-tests")
+    public static let logger = Logger(label: "redis-tests")
 
     /// A key no other test uses.
-    static func uniqueKey(_ name: String = #function) -> String {
+    public static func uniqueKey(_ name: String = #function) -> String {
         "test:\(name.prefix { $0 != "(" }):\(UUID().uuidString)"
     }
 
     /// Runs `body` with a running client; the client stops when `body` returns.
-    static func withClient<Result: Sendable>(
+    public static func withClient<Result: Sendable>(
         _ configuration: RedisClient.Configuration = TestRedis.configuration,
         _ body: @Sendable (RedisClient) async throws -> Result
     ) async throws -> Result {
@@ -43,7 +43,7 @@ enum TestRedis {
     }
 
     /// Polls `body` until it succeeds or `timeout` passes (then rethrows its last error).
-    static func eventually<Result>(within timeout: Duration, _ body: () async throws -> Result) async throws -> Result {
+    public static func eventually<Result>(within timeout: Duration, _ body: () async throws -> Result) async throws -> Result {
         let deadline = ContinuousClock.now + timeout
         while true {
             do {
@@ -58,7 +58,7 @@ enum TestRedis {
     /// A TCP port nothing listens on right now, never handed out before in this process, and
     /// below Linux' ephemeral range (32768+), so no outgoing connection takes it before the test's
     /// server binds it.
-    static func freePort() async throws -> Int {
+    public static func freePort() async throws -> Int {
         while true {
             let port = Int.random(in: 20_000..<32_000)
             guard handedOutPorts.withLock({ $0.insert(port).inserted }) else { continue }
@@ -74,12 +74,17 @@ enum TestRedis {
 }
 
 /// A redis-server of a test's own, on its own port, that the test may stop and start again.
-final class OwnRedisServer: Sendable {
-    let port: Int
-    let password: String
+public final class OwnRedisServer: Sendable {
+    public let port: Int
+    public let password: String
     private let directory: URL
 
-    init() async throws {
+    private let persistent: Bool
+
+    /// - Parameter persistent: keep data across ``stop()``/``start()`` (append-only file, fsync
+    ///   on every write), for tests that check what survived an outage.
+    public init(persistent: Bool = false) async throws {
+        self.persistent = persistent
         port = try await TestRedis.freePort()
         password = "own-\(UUID().uuidString)"
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("redis-\(UUID().uuidString)")
@@ -87,33 +92,30 @@ final class OwnRedisServer: Sendable {
         try await start()
     }
 
-    var configuration: RedisClient.Configuration {
+    public var configuration: RedisClient.Configuration {
         .init(host: "127.0.0.1", port: port, password: password, connectTimeout: .milliseconds(500))
     }
 
     private var pidFile: String { directory.appendingPathComponent("redis.pid").path }
 
     /// Starts the server (daemonized) and waits until it answers.
-    func start() async throws {
+    public func start() async throws {
         let arguments = [
             ProcessInfo.processInfo.environment["REDIS_SERVER_BIN"] ?? "redis-server",
-            "--port", String(port), "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "", "--appendonly", "no",
+            "--port", String(port), "--bind", "127.0.0.1", "--daemonize", "yes", "--save", "",
+            "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always",
             "--dir", directory.path, "--pidfile", pidFile, "--logfile", directory.appendingPathComponent("redis.log").path,
             "--requirepass", password,
         ]
         _ = await (try ChildProcess(arguments, output: .discard)).waitForExit()  // the daemon's parent
         let configuration = self.configuration
         try await TestRedis.eventually(within: .seconds(10)) {
-            let connection = try await RedisConnection.connect(
-                id: 0, configuration: configuration, eventLoop: MultiThreadedEventLoopGroup.singleton.next(),
-                logger: TestRedis.logger)
-            defer { connection.close() }
-            _ = try await connection.send(RedisCommand("PING"))
+            try await TestRedis.withClient(configuration) { try await $0.ping() }
         }
     }
 
     /// Stops the server and waits until its process is gone.
-    func stop() async throws {
+    public func stop() async throws {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
         kill(pid, SIGTERM)
         try await TestRedis.eventually(within: .seconds(10)) {
@@ -131,7 +133,7 @@ final class OwnRedisServer: Sendable {
         return status.split(separator: " ").dropFirst(2).first == "Z"
     }
 
-    func remove() async throws {
+    public func remove() async throws {
         try await stop()
         try? FileManager.default.removeItem(at: directory)
     }

@@ -1,0 +1,37 @@
+import Foundation
+import Logging
+import RedisClient
+import StateStores
+import TestSupport
+
+/// The Redis server of `scripts/test`: `REDIS_HOST` (default 127.0.0.1), `REDIS_PORT` (6379),
+/// `REDIS_PASSWORD` (none), and database 0 unless told otherwise.
+func redisTestConfiguration(database: Int = 0) -> RedisClient.Configuration {
+    var configuration = TestRedis.configuration
+    configuration.database = database
+    return configuration
+}
+
+/// Runs `body` with a ``RedisStateStore`` on a running client of the test server (and the client
+/// itself, to look at Redis directly); the client stops when `body` returns. Tests isolate with
+/// unique keys, never by flushing.
+func withRedisStateStore<T: Sendable>(
+    _ body: @Sendable (RedisStateStore, RedisClient) async throws -> T
+) async throws -> T {
+    try await withRedisStateStore(configuration: redisTestConfiguration(), body)
+}
+
+/// ``withRedisStateStore(_:)`` against any server or database.
+func withRedisStateStore<T: Sendable>(
+    configuration: RedisClient.Configuration,
+    _ body: @Sendable (RedisStateStore, RedisClient) async throws -> T
+) async throws -> T {
+    try await TestRedis.withClient(configuration) { client in
+        try await body(RedisStateStore(client: client, logger: TestRedis.logger), client)
+    }
+}
+
+/// A prefix no other test uses, in the stored-key format (`<app>||`).
+func uniqueRedisPrefix(_ name: String = "redis-state") -> String {
+    "\(name)-\(UUID().uuidString)||"
+}
