@@ -14,9 +14,11 @@ struct Benchmarks {
             let reader = try await ConfigReader.service(arguments: [])
             switch arguments.first {
             case "redis", nil:
-                try await RedisGetBenchmark(reader: reader).run()
+                try await RedisGetBenchmark(settings: BenchmarkSettings(reader: reader)).run()
+            case "state":
+                try await StateBenchmark(settings: BenchmarkSettings(reader: reader)).run()
             case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis")
+                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state")
             }
         }
     }
