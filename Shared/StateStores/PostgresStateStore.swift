@@ -106,20 +106,26 @@ public final class PostgresStateStore: StateStore, Service {
         let table = try tables.state
         let keys = keys.filter { !Self.containsNUL($0) }
         guard !keys.isEmpty else { return [:] }
-        return try await mappingErrors("bulk get") {
-            let rows = try await client.query(
+        let rows = try await mappingErrors("bulk get") {
+            try await client.query(
                 """
                 SELECT key, CASE WHEN isbinary THEN value #>> '{}' ELSE value::text END, isbinary, xmin::text, expiredate
                 FROM \(unescaped: table.sql)
                 WHERE key = ANY(\(keys)) AND (expiredate IS NULL OR expiredate > now())
                 """, logger: logger
             ).collect()
+        }
+        // Decoded outside the async closure: Swift 6.3.1's optimizer crashes (coroutine
+        // splitting) on this loop inside it, in release builds.
+        do {
             var found: [String: StateItem] = [:]
             for row in rows {
                 let item = try Self.item(row)
                 found[item.key] = item
             }
             return found
+        } catch {
+            throw translate(error, operation: "bulk get")
         }
     }
 
