@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "StateClient", targets: ["StateClient"]),
         .library(name: "StateStores", targets: ["StateStores"]),
         .executable(name: "AppHost", targets: ["AppHost"]),
+        .executable(name: "StateSidecar", targets: ["StateSidecar"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -108,6 +109,20 @@ let package = Package(
             path: "Services/AppHost",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "StateSidecar",
+            dependencies: [
+                "ServiceDefaults",
+                "StateClient",
+                "StateStores",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/StateSidecar",
+            swiftSettings: strict
+        ),
 
         // MARK: Benchmarks
         .executableTarget(
@@ -178,6 +193,18 @@ let package = Package(
         .testTarget(
             name: "ChildProcessTests",
             dependencies: ["ChildProcess"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StateSidecarTests",
+            dependencies: [
+                "StateSidecar",
+                "StateClient",
+                "StateStores",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

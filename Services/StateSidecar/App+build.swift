@@ -1,0 +1,71 @@
+import Configuration
+import Hummingbird
+import Logging
+import ServiceDefaults
+import StateClient
+import StateStores
+
+/// Dapr's default HTTP port.
+let sidecarDefaultPort = 3500
+/// The app id whose keys the sidecar reads and writes when `APP_ID` is not set.
+let sidecarDefaultAppID = "sidecar"
+
+/// The sidecar application.
+///
+/// | key (env) | type | default |
+/// |---|---|---|
+/// | `components.path` (`COMPONENTS_PATH`) | folder of Dapr component YAML files | `components` |
+/// | `state.max.body.bytes` (`STATE_MAX_BODY_BYTES`) | bytes; larger request bodies get 413 | 4 MiB |
+/// | and ``ServiceSettings``' keys (`HTTP_PORT` default 3500, `APP_ID` default `sidecar`) | | |
+func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    let settings = try ServiceSettings(reader: reader, defaultPort: sidecarDefaultPort, defaultAppID: sidecarDefaultAppID)
+    let componentsPath = reader.string(forKey: "components.path", default: "components")
+    let maxBodyBytes = try reader.count(forKey: "state.max.body.bytes", default: 4 * 1024 * 1024)
+    var logger = Logger(label: settings.appID)
+    logger.logLevel = settings.logLevel
+    let stores = try StateComponent.loadAll(from: componentsPath).map { component throws(ComponentError) in
+        try ComponentStore(component: component, logger: logger)
+    }
+    var clients: [String: StateClient] = [:]
+    var components: [String: SidecarComponent] = [:]
+    for store in stores {
+        clients[store.component.name] = store.client(appID: settings.appID)
+        components[store.component.name] = SidecarComponent(store)
+    }
+    let router = buildRouter(stores: clients, appID: settings.appID, maxBodyBytes: maxBodyBytes, components: components)
+    logger.info("serving state stores", metadata: ["stores": .string(clients.keys.sorted().joined(separator: ","))])
+    return Application(
+        router: router, configuration: settings.applicationConfiguration, services: stores.flatMap(\.services), logger: logger)
+}
+
+/// The sidecar's routes over `stores` (by component name), for the app `appID`.
+///
+/// `components` describes each store for `GET /v1.0/metadata`; a store without an entry is
+/// reported as `state.in-memory`.
+func buildRouter(
+    stores: [String: StateClient], appID: String, maxBodyBytes: Int, components: [String: SidecarComponent] = [:]
+) -> Router<BasicRequestContext> {
+    let router = Router()
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: DaprErrorMiddleware())
+    let state = StateController(stores: stores, appID: appID, maxBodyBytes: maxBodyBytes)
+    router.addRoutes(state.endpoints)
+    router.addRoutes(state.alphaEndpoints)
+    router.addRoutes(SidecarController(stores: stores, appID: appID, components: components).endpoints)
+    return router
+}
+
+/// What `GET /v1.0/metadata` reports about a component.
+struct SidecarComponent: Sendable {
+    var type: String
+    var version: String
+
+    init(type: String, version: String) {
+        self.type = type
+        self.version = version
+    }
+
+    init(_ store: ComponentStore) {
+        self.init(type: store.component.type, version: store.component.version.isEmpty ? "v1" : store.component.version)
+    }
+}

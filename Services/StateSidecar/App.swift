@@ -1,0 +1,17 @@
+import Configuration
+import Hummingbird
+import Logging
+import ServiceDefaults
+
+/// The state sidecar: Dapr's state HTTP API (port 3500) over the stores of `COMPONENTS_PATH`.
+@main
+struct App {
+    static func main() async {
+        await ServiceMain.run("state-sidecar") {
+            let reader = try await ConfigReader.service()
+            let settings = try ServiceSettings(reader: reader, defaultPort: sidecarDefaultPort, defaultAppID: sidecarDefaultAppID)
+            LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
+            try await buildApplication(reader: reader).runService()
+        }
+    }
+}

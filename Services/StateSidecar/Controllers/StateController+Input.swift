@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import StateClient
+
+/// Reading what a request carries: the store, a key, the body, `metadata.*` parameters.
+extension StateController {
+    /// The client of the `{store}` path parameter, or 400 `ERR_STATE_STORE_NOT_FOUND`.
+    func client(_ context: some RequestContext) throws(DaprAPIError) -> StateClient {
+        let name = try pathParameter("store", context)
+        guard let client = stores[name] else { throw .storeNotFound(name) }
+        return client
+    }
+
+    /// A path parameter, percent-decoded as RFC 3986 says (`%2F` is `/`, `+` stays `+`).
+    /// Hummingbird's `context.parameters` holds the raw, still-encoded path segment; Dapr decodes
+    /// with Go's query unescaping (`+` → space), which ARCHITECTURE.md chose not to follow.
+    func pathParameter(_ name: String, _ context: some RequestContext) throws(DaprAPIError) -> String {
+        let raw = context.parameters.get(name) ?? ""
+        guard let decoded = raw.removingPercentEncoding else {
+            throw .malformed("the path segment '\(raw)' is not valid percent-encoding")
+        }
+        return decoded
+    }
+
+    /// The body, at most ``maxBodyBytes`` (else 413).
+    func body(_ request: Request) async throws -> [UInt8] {
+        do {
+            var buffer = try await request.body.collect(upTo: maxBodyBytes)
+            return buffer.readBytes(length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            throw DaprAPIError.bodyTooLarge(limit: maxBodyBytes)
+        }
+    }
+
+    /// The body decoded as `T`, or 400 `ERR_MALFORMED_REQUEST`.
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let bytes = try await body(request)
+        guard !RawJSON.hasTrailingComma(bytes) else { throw DaprAPIError.malformed("failed deserializing HTTP body: not valid JSON") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw DaprAPIError.malformed("failed deserializing HTTP body: \(Self.describe(error))")
+        }
+    }
+
+    /// The `metadata.<name>=<value>` query parameters, by name.
+    func urlMetadata(_ request: Request) -> [String: String] {
+        var metadata: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters where name.hasPrefix("metadata.") {
+            metadata[String(name.dropFirst("metadata.".count))] = String(value)
+        }
+        return metadata
+    }
+
+    /// The `consistency` query parameter (`strong` or `eventual`, default eventual).
+    func consistency(_ request: Request) throws(DaprAPIError) -> Consistency {
+        guard let text = request.uri.queryParameters["consistency"], !text.isEmpty else { return .eventual }
+        guard let value = Consistency(rawValue: String(text)) else {
+            throw .malformed("unrecognized consistency model '\(text)'")
+        }
+        return value
+    }
+
+    /// The save options of an item: its ETag, options and metadata (`ttlInSeconds`), with URL
+    /// metadata taking precedence, as in Dapr.
+    func saveOptions(_ item: SaveItemDTO, urlMetadata: [String: String]) throws(DaprAPIError) -> SaveOptions {
+        let metadata = (item.metadata ?? [:]).merging(urlMetadata) { _, url in url }
+        var options = SaveOptions(etag: item.etag.flatMap { $0.isEmpty ? nil : $0 })
+        if let text = item.options?.concurrency, !text.isEmpty {
+            guard let value = Concurrency(rawValue: text) else { throw .malformed("unrecognized concurrency model '\(text)'") }
+            options.concurrency = value
+        }
+        if let text = item.options?.consistency, !text.isEmpty {
+            guard let value = Consistency(rawValue: text) else { throw .malformed("unrecognized consistency model '\(text)'") }
+            options.consistency = value
+        }
+        if let text = metadata["ttlInSeconds"], !text.isEmpty {
+            guard let ttl = Int(text) else { throw .malformed("ttlInSeconds must be an integer, not '\(text)'") }
+            options.ttlInSeconds = ttl
+        }
+        return options
+    }
+
+    /// The item's key, or Dapr's 400 when it has none.
+    func requiredKey(_ item: SaveItemDTO) throws(DaprAPIError) -> String {
+        guard let key = item.key, !key.isEmpty else { throw .malformed(#""key" is a required field"#) }
+        return key
+    }
+
+    /// The stored bytes of an item's value (its JSON text).
+    func valueBytes(_ item: SaveItemDTO) throws(DaprAPIError) -> [UInt8] {
+        do {
+            return try RawJSON.bytes(of: item.value)
+        } catch {
+            throw .malformed("the value of '\(item.key ?? "")' cannot be encoded as JSON")
+        }
+    }
+
+    /// A short description of a decoding failure: what was expected where.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "not valid JSON" }
+        func path(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return path.isEmpty ? "the body" : String(path.drop { $0 == "." })
+        }
+        switch error {
+        case .typeMismatch(let type, let context): return "\(path(context)) must be \(type)"
+        case .valueNotFound(let type, let context): return "\(path(context)) must be \(type)"
+        case .keyNotFound(let key, _): return "\(key.stringValue) is missing"
+        case .dataCorrupted: return "not valid JSON"
+        @unknown default: return "not valid JSON"
+        }
+    }
+}

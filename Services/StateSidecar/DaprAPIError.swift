@@ -1,0 +1,132 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import StateClient
+
+/// An error of the Dapr API, answered as Dapr does: `{"errorCode":"ERR_…","message":"…"}` with
+/// `Content-Type: application/json` (not problem+json).
+struct DaprAPIError: Error, HTTPResponseError, CustomStringConvertible {
+    var status: HTTPResponse.Status
+    /// Dapr's error code, e.g. `ERR_STATE_STORE_NOT_FOUND`.
+    var errorCode: String
+    var message: String
+    var headers: HTTPFields = [:]
+
+    init(_ status: HTTPResponse.Status, _ errorCode: String, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.errorCode = errorCode
+        self.message = message
+        self.headers = headers
+    }
+
+    var description: String { "\(status.code) \(errorCode): \(message)" }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = #"{"errorCode":\#(RawJSON.string(errorCode)),"message":\#(RawJSON.string(message))}"#
+        var headers = headers
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    // MARK: Errors every endpoint shares
+
+    static func storeNotFound(_ name: String) -> Self {
+        Self(.badRequest, "ERR_STATE_STORE_NOT_FOUND", "state store \(name) is not found")
+    }
+
+    static func malformed(_ message: String) -> Self {
+        Self(.badRequest, "ERR_MALFORMED_REQUEST", message)
+    }
+
+    static func bodyTooLarge(limit: Int) -> Self {
+        Self(.contentTooLarge, "ERR_BODY_READ", "the request body is larger than \(limit) bytes")
+    }
+
+    /// The answer to anything unexpected: nothing of the cause reaches the client.
+    static let `internal` = Self(.internalServerError, "ERR_INTERNAL", "internal error; see the sidecar's log")
+}
+
+/// The state operation a ``StateError`` came from: picks Dapr's error code and message.
+enum StateOperationKind {
+    case save(store: String)
+    case get(store: String, key: String)
+    case delete(key: String)
+    case bulkGet
+    case transaction
+    case query(store: String)
+    case keys(store: String)
+
+    var errorCode: String {
+        switch self {
+        case .save: "ERR_STATE_SAVE"
+        case .get: "ERR_STATE_GET"
+        case .delete: "ERR_STATE_DELETE"
+        case .bulkGet: "ERR_STATE_BULK_GET"
+        case .transaction: "ERR_STATE_TRANSACTION"
+        case .query: "ERR_STATE_QUERY"
+        case .keys: "ERR_STATE_KEYS"
+        }
+    }
+
+    /// Dapr's message around a store error.
+    func message(_ detail: String) -> String {
+        switch self {
+        case .save(let store): "failed saving state in state store \(store): \(detail)"
+        case .get(let store, let key): "fail to get \(key) from state store \(store): \(detail)"
+        case .delete(let key): "failed deleting state with key \(key): \(detail)"
+        case .bulkGet: "failed getting bulk state: \(detail)"
+        case .transaction: "error while executing state transaction: \(detail)"
+        case .query(let store): "state store \(store) query failed: \(detail)"
+        case .keys(let store): "state store \(store) failed listing keys: \(detail)"
+        }
+    }
+}
+
+extension DaprAPIError {
+    /// Seconds a client should wait after a 503 (our addition: Dapr answers 500 when a store is down).
+    static let retryAfterSeconds = 1
+
+    /// Dapr's answer to a store error of `operation`:
+    /// - invalid request (empty key, `||`, bad TTL, bad query) → 400 `ERR_MALFORMED_REQUEST`
+    ///   (query: 400 `ERR_STATE_QUERY`);
+    /// - invalid ETag → 400, ETag mismatch or first-write conflict → 409, with the operation's code
+    ///   (a transaction answers 500 `ERR_STATE_TRANSACTION` on a mismatch, as Dapr does);
+    /// - unsupported → 500 `ERR_STATE_STORE_NOT_SUPPORTED`;
+    /// - unavailable → 503 with `Retry-After` (our addition, so callers know to retry);
+    /// - anything else → 500 with the operation's code.
+    init(_ error: StateError, _ operation: StateOperationKind) {
+        switch error.code {
+        case .invalidRequest:
+            if case .query = operation {
+                self.init(.badRequest, operation.errorCode, operation.message(error.message))
+            } else {
+                self.init(.badRequest, "ERR_MALFORMED_REQUEST", error.message)
+            }
+        case .etagInvalid:
+            self.init(.badRequest, operation.errorCode, operation.message(error.message))
+        case .etagMismatch:
+            let status: HTTPResponse.Status = if case .transaction = operation { .internalServerError } else { .conflict }
+            self.init(status, operation.errorCode, operation.message("possible etag mismatch. error from state store: \(error.message)"))
+        case .unsupported:
+            self.init(.internalServerError, "ERR_STATE_STORE_NOT_SUPPORTED", error.message)
+        case .unavailable:
+            self.init(
+                .serviceUnavailable, operation.errorCode, operation.message(error.message),
+                headers: [.retryAfter: String(Self.retryAfterSeconds)])
+        default:
+            self.init(.internalServerError, operation.errorCode, operation.message(error.message))
+        }
+    }
+
+    /// Runs a store call, turning its errors into Dapr's answers.
+    static func mapping<T>(_ operation: StateOperationKind, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DaprAPIError {
+            throw error
+        } catch let error as StateError {
+            throw DaprAPIError(error, operation)
+        }
+    }
+}
