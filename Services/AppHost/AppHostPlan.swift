@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything AppHost starts, in the order the table lists it. Each service issue adds its
 /// service here, with the stores (and services) it needs as dependencies.
 func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
@@ -31,5 +33,24 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
                 host: settings.postgresHost, port: settings.postgresPort, user: settings.postgresUser,
                 password: settings.postgresPassword, database: "postgres"),
             url: "postgres://\(settings.postgresHost):\(settings.postgresPort)/\(settings.postgresDatabase)"),
+        ProcessSpec(
+            name: "state-sidecar",
+            command: [settings.binaryDirectory + "/StateSidecar"],
+            environment: [
+                "HTTP_PORT": String(settings.sidecarPort),
+                "COMPONENTS_PATH": settings.componentsPath,
+                "STATESTORE_REDIS_HOST": "\(settings.redisHost):\(settings.redisPort)",
+                "ORDERSTORE_CONNECTION_STRING": postgresConnectionString(settings),
+            ],
+            dependencies: ["redis", "postgres"],
+            readiness: .http(baseURL: "http://127.0.0.1:\(settings.sidecarPort)"),
+            url: "http://127.0.0.1:\(settings.sidecarPort)/v1.0/state"),
     ]
+}
+
+/// libpq's key=value form, quoting the password so any character is safe.
+private func postgresConnectionString(_ settings: AppHostSettings) -> String {
+    let password = (settings.postgresPassword ?? "").replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+    return "host=\(settings.postgresHost) port=\(settings.postgresPort) user=\(settings.postgresUser) "
+        + "password='\(password)' database=\(settings.postgresDatabase)"
 }

@@ -13,6 +13,8 @@ import ServiceDefaults
 /// | `redis.server.bin` (`REDIS_SERVER_BIN`) | `redis-server` on `PATH` | the Redis server executable |
 /// | `postgres.bin.dir` (`POSTGRES_BIN_DIR`) | `/usr/lib/postgresql/15/bin` | where `postgres` lives |
 /// | `postgres.run.as` (`POSTGRES_RUN_AS`) | none | user to run PostgreSQL as (it refuses root) |
+/// | `state.sidecar.port` (`STATE_SIDECAR_PORT`) | `3500` | the state sidecar's HTTP port |
+/// | `apphost.components.path` (`APPHOST_COMPONENTS_PATH`) | `compose/components` | the Dapr component files the sidecar serves |
 /// | `redis.*`, `postgres.*` | see ServiceDefaults | where the stores listen, passwords |
 struct AppHostSettings: Sendable {
     var dataDirectory: String
@@ -30,6 +32,10 @@ struct AppHostSettings: Sendable {
     var postgresUser: String
     var postgresPassword: String?
     var postgresDatabase: String
+    var sidecarPort: Int
+    var componentsPath: String
+    /// The folder of AppHost's own executable, where the services' executables are built too.
+    var binaryDirectory: String
 
     init(reader: ConfigReader) throws(ConfigurationError) {
         dataDirectory = URL(fileURLWithPath: reader.string(forKey: "apphost.data.dir", default: ".data")).standardizedFileURL.path
@@ -47,6 +53,9 @@ struct AppHostSettings: Sendable {
         postgresUser = reader.string(forKey: "postgres.user", default: "postgres")
         postgresPassword = reader.string(forKey: "postgres.password", isSecret: true)
         postgresDatabase = reader.string(forKey: "postgres.database", default: "eshop")
+        sidecarPort = try reader.port(forKey: "state.sidecar.port", default: 3500)
+        componentsPath = URL(fileURLWithPath: reader.string(forKey: "apphost.components.path", default: "compose/components")).standardizedFileURL.path
+        binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().standardizedFileURL.path
         guard postgresDatabase.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !postgresDatabase.isEmpty else {
             throw ConfigurationError(variable: "POSTGRES_DATABASE", problem: "is '\(postgresDatabase)': use letters, digits and _ only")
         }

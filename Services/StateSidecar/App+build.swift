@@ -52,6 +52,11 @@ func buildRouter(
     router.addRoutes(state.endpoints)
     router.addRoutes(state.alphaEndpoints)
     router.addRoutes(SidecarController(stores: stores, appID: appID, components: components).endpoints)
+    // `/health/ready`: every store answers a read (of a key nobody writes).
+    let checks = stores.sorted { $0.key < $1.key }.map { name, client in
+        HealthCheck(name: name) { _ = try await client.get("health-probe") }
+    }
+    router.addRoutes(HealthController<BasicRequestContext>(checks: checks).endpoints)
     return router
 }
 

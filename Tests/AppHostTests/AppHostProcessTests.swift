@@ -31,7 +31,14 @@ import Testing
             "POSTGRES_USER": environment["POSTGRES_USER"] ?? "postgres",
             "POSTGRES_PASSWORD": environment["POSTGRES_PASSWORD"] ?? "",
             "POSTGRES_DATABASE": environment["POSTGRES_DATABASE"] ?? "eshop_test",
+            "STATE_SIDECAR_PORT": String(Int.random(in: 20_000..<32_000)),
+            "APPHOST_COMPONENTS_PATH": repositoryRoot + "/compose/components",
         ]
+    }
+
+    /// The repository this test file is in.
+    static var repositoryRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 
     @Test func reportsReadyStoresAndStopsCleanlyOnSIGINT() async throws {
@@ -39,6 +46,7 @@ import Testing
         try await run.waitForLine(containing: "Press Ctrl-C")
         #expect(run.lines.contains { $0.hasPrefix("redis ") && $0.hasSuffix("ready") })
         #expect(run.lines.contains { $0.hasPrefix("postgres ") && $0.hasSuffix("ready") })
+        #expect(run.lines.contains { $0.hasPrefix("state-sidecar ") && $0.hasSuffix("ready") })
         run.child.send(SIGINT)
         #expect(await run.child.waitForExit() == 0)
     }
