@@ -127,9 +127,26 @@ public struct StateClient: Sendable {
             throw StateError(.invalidRequest, "input key/keyPrefix '\(prefix)' can't contain '\(keyPrefixSeparator)'")
         }
         guard (1...1_000).contains(limit) else { throw StateError(.invalidRequest, "limit must be 1…1000") }
-        var page = try await store.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: token)
+        var page = try await store.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: try token.map(Self.storeToken))
         page.keys = page.keys.map(userKey)
+        page.token = page.token.map(Self.clientToken)
         return page
+    }
+
+    /// Page tokens are opaque to callers and safe in a URL: the store's token (which may hold a
+    /// stored key, prefix included) in base64url without padding.
+    static func clientToken(_ storeToken: String) -> String {
+        Data(storeToken.utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func storeToken(_ clientToken: String) throws(StateError) -> String {
+        var base64 = clientToken.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let token = String(data: data, encoding: .utf8) else {
+            throw StateError(.invalidRequest, "invalid page token '\(clientToken)'")
+        }
+        return token
     }
 
     // MARK: Helpers

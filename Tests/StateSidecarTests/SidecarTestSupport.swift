@@ -72,8 +72,10 @@ func withSidecar(
     try await app.test(.router) { client in try await body(Sidecar(client: client)) }
 }
 
-/// Runs `body` against an in-process sidecar over a store built from `component`, with the
-/// store's clients running. A PostgreSQL store's table is migrated before and dropped after.
+/// Runs `body` against a sidecar over a store built from `component`, with the store's clients
+/// running, served on a real socket (a free loopback port): requests go through HTTP parsing and
+/// percent-encoding as they would from curl. A PostgreSQL store's table is migrated before and
+/// dropped after.
 func withSidecar(component: StateComponent, table: String? = nil, _ body: @escaping @Sendable (Sidecar) async throws -> Void) async throws {
     let store = try ComponentStore(component: component, logger: Logger(label: "sidecar-test"))
     let postgres = (store.store as? ResilientStateStore)?.base as? PostgresStateStore
@@ -83,11 +85,13 @@ func withSidecar(component: StateComponent, table: String? = nil, _ body: @escap
         for service in store.services where !(service is PostgresStateStore) { group.addTask { try await service.run() } }
         defer { group.cancelAll() }
         try await postgres?.migrate()
-        let app = Application(router: buildRouter(
-            stores: ["statestore": store.client(appID: appID)], appID: appID, maxBodyBytes: 4 * 1024 * 1024,
-            components: ["statestore": SidecarComponent(store)]))
+        let app = Application(
+            router: buildRouter(
+                stores: ["statestore": store.client(appID: appID)], appID: appID, maxBodyBytes: 4 * 1024 * 1024,
+                components: ["statestore": SidecarComponent(store)]),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         do {
-            try await app.test(.router) { client in try await body(Sidecar(client: client)) }
+            try await app.test(.live) { client in try await body(Sidecar(client: client)) }
         } catch {
             try? await postgres?.dropTable(table)
             throw error
