@@ -5,11 +5,11 @@ import Foundation
 func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
     var redisCommand: [String] = [
         settings.redisServer,
-        "--bind", settings.redisHost, "--port", String(settings.redisPort),
+        "--bind", settings.redis.host, "--port", String(settings.redis.port),
         "--dir", settings.dataDirectory + "/redis",
         "--appendonly", "yes", "--save", "",
     ]
-    if let password = settings.redisPassword { redisCommand += ["--requirepass", password] }
+    if let password = settings.redis.password { redisCommand += ["--requirepass", password] }
 
     var postgresCommand: [String] = [
         settings.postgresBinDirectory + "/postgres",
@@ -24,8 +24,8 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
         ProcessSpec(
             name: "redis",
             command: settings.startRedis ? redisCommand : nil,
-            readiness: .redis(host: settings.redisHost, port: settings.redisPort, password: settings.redisPassword),
-            url: "redis://\(settings.redisHost):\(settings.redisPort)"),
+            readiness: .redis(host: settings.redis.host, port: settings.redis.port, password: settings.redis.password),
+            url: "redis://\(settings.redis.host):\(settings.redis.port)"),
         ProcessSpec(
             name: "postgres",
             command: settings.startPostgres ? postgresCommand : nil,
@@ -39,7 +39,7 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
             environment: [
                 "HTTP_PORT": String(settings.sidecarPort),
                 "COMPONENTS_PATH": settings.componentsPath,
-                "STATESTORE_REDIS_HOST": "\(settings.redisHost):\(settings.redisPort)",
+                "STATESTORE_REDIS_HOST": "\(settings.redis.host):\(settings.redis.port)",
                 "ORDERSTORE_CONNECTION_STRING": postgresConnectionString(settings),
             ],
             dependencies: ["redis", "postgres"],

@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import RedisClient
 import ServiceDefaults
 
 /// What AppHost runs, from configuration (`scripts/run` sets these; each has a default).
@@ -24,9 +25,8 @@ struct AppHostSettings: Sendable {
     var redisServer: String
     var postgresBinDirectory: String
     var postgresRunAs: String?
-    var redisHost: String
-    var redisPort: Int
-    var redisPassword: String?
+    /// Where Redis listens and its password (ServiceDefaults' `REDIS_*` settings).
+    var redis: RedisClient.Configuration
     var postgresHost: String
     var postgresPort: Int
     var postgresUser: String
@@ -45,9 +45,7 @@ struct AppHostSettings: Sendable {
         redisServer = reader.string(forKey: "redis.server.bin", default: "redis-server")
         postgresBinDirectory = reader.string(forKey: "postgres.bin.dir", default: "/usr/lib/postgresql/15/bin")
         postgresRunAs = reader.string(forKey: "postgres.run.as").flatMap { $0.isEmpty ? nil : $0 }
-        redisHost = reader.string(forKey: "redis.host", default: "127.0.0.1")
-        redisPort = try reader.port(forKey: "redis.port", default: 6379)
-        redisPassword = reader.string(forKey: "redis.password", isSecret: true).flatMap { $0.isEmpty ? nil : $0 }
+        redis = try RedisClient.Configuration(reader: reader)
         postgresHost = reader.string(forKey: "postgres.host", default: "127.0.0.1")
         postgresPort = try reader.port(forKey: "postgres.port", default: 5432)
         postgresUser = reader.string(forKey: "postgres.user", default: "postgres")

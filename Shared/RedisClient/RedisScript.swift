@@ -23,18 +23,39 @@ extension String {
     }
 }
 
+extension RedisScript {
+    /// `EVALSHA` through `send`, falling back to `EVAL` once on `NOSCRIPT`.
+    func run(
+        keys: [any RedisArgumentConvertible], arguments: [any RedisArgumentConvertible],
+        send: (RedisCommand) async throws -> RESPValue
+    ) async throws -> RESPValue {
+        let tail: [any RedisArgumentConvertible] = [keys.count] + keys + arguments
+        do {
+            return try await send(RedisCommand("EVALSHA", arguments: [sha1] + tail))
+        } catch let error as RedisError where error.serverErrorPrefix == "NOSCRIPT" {
+            return try await send(RedisCommand("EVAL", arguments: [source] + tail))
+        }
+    }
+}
+
 extension RedisClient {
-    /// Runs a script with `EVALSHA`, falling back to `EVAL` on `NOSCRIPT`.
+    /// Runs a script with `EVALSHA` on a shared connection, falling back to `EVAL` on `NOSCRIPT`.
     public func eval(
         _ script: RedisScript,
         keys: [any RedisArgumentConvertible] = [],
         arguments: [any RedisArgumentConvertible] = []
     ) async throws -> RESPValue {
-        let tail: [any RedisArgumentConvertible] = [keys.count] + keys + arguments
-        do {
-            return try await send(RedisCommand("EVALSHA", arguments: [script.sha1] + tail))
-        } catch let error as RedisError where error.serverErrorPrefix == "NOSCRIPT" {
-            return try await send(RedisCommand("EVAL", arguments: [script.source] + tail))
-        }
+        try await script.run(keys: keys, arguments: arguments, send: send)
+    }
+}
+
+extension RedisConnection {
+    /// Runs a script with `EVALSHA` on this connection, falling back to `EVAL` on `NOSCRIPT`.
+    public func eval(
+        _ script: RedisScript,
+        keys: [any RedisArgumentConvertible] = [],
+        arguments: [any RedisArgumentConvertible] = []
+    ) async throws -> RESPValue {
+        try await script.run(keys: keys, arguments: arguments, send: send)
     }
 }

@@ -66,16 +66,3 @@ extension RedisStateStore {
         return replicas
     }
 }
-
-extension RedisConnection {
-    /// `EVALSHA` on this connection, falling back to `EVAL` on `NOSCRIPT` — what
-    /// `RedisClient.eval` does on a shared connection.
-    func eval(_ script: RedisScript, keys: [String], arguments: [any RedisArgumentConvertible]) async throws -> RESPValue {
-        let tail: [any RedisArgumentConvertible] = [keys.count] + keys + arguments
-        do {
-            return try await send(RedisCommand("EVALSHA", arguments: [script.sha1] + tail))
-        } catch let error as RedisError where error.serverErrorPrefix == "NOSCRIPT" {
-            return try await send(RedisCommand("EVAL", arguments: [script.source] + tail))
-        }
-    }
-}
