@@ -69,6 +69,8 @@ let package = Package(
                 "StateClient",
                 "RedisClient",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -146,6 +148,7 @@ let package = Package(
                 "ChildProcess",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
@@ -209,7 +212,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AppHostTests",
-            dependencies: ["AppHost"],
+            dependencies: ["AppHost", "TestSupport"],
             swiftSettings: strict
         ),
     ]

@@ -83,3 +83,19 @@ extension JSONValue {
         return literal + "\""
     }
 }
+
+extension JSONValue {
+    /// The value as compact JSON text, numbers written exactly (`0.1` stays `0.1`) and object
+    /// members sorted by name.
+    public var jsonText: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .number(let value): value.description
+        case .string(let value): Self.stringLiteral(value)
+        case .array(let values): "[" + values.map(\.jsonText).joined(separator: ",") + "]"
+        case .object(let members):
+            "{" + members.sorted { $0.key < $1.key }.map { Self.stringLiteral($0.key) + ":" + $0.value.jsonText }.joined(separator: ",") + "}"
+        }
+    }
+}

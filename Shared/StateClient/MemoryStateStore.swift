@@ -31,14 +31,14 @@ public final class MemoryStateStore: StateStore {
         return contents.withLock { $0.entries[key].flatMap { Self.item(key, $0, at: moment) } }
     }
 
-    public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> [String: StateItem] {
+    public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> BulkGetResult {
         let moment = now()
         return contents.withLock { contents in
             var found: [String: StateItem] = [:]
             for key in keys {
                 if let item = contents.entries[key].flatMap({ Self.item(key, $0, at: moment) }) { found[key] = item }
             }
-            return found
+            return BulkGetResult(items: found)
         }
     }
 

@@ -59,7 +59,7 @@ public final class ResilientStateStore: StateStore {
         try await resilient { try await self.base.get(key, consistency: consistency) }
     }
 
-    public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> [String: StateItem] {
+    public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> BulkGetResult {
         try await resilient { try await self.base.bulkGet(keys, consistency: consistency) }
     }
 

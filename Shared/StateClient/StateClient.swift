@@ -60,16 +60,31 @@ public struct StateClient: Sendable {
         return try await store.get(stored, consistency: consistency).map { entry(key, $0) }
     }
 
-    /// The items found among `keys`, by user key.
+    /// The items found among `keys`, by user key. Throws when any key could not be read (use
+    /// ``bulkGetEach(_:consistency:)`` to get the readable ones and each failure).
     public func bulkGet(_ keys: [String], consistency: Consistency = .eventual) async throws -> [String: StateEntry<[UInt8]>] {
+        let result = try await bulkGetEach(keys, consistency: consistency)
+        if let failure = result.failures.min(by: { $0.key < $1.key }) { throw failure.value }
+        return result.entries
+    }
+
+    /// The items found among `keys` and the keys that could not be read, by user key; one
+    /// unreadable key does not fail the others (Dapr's bulk get).
+    public func bulkGetEach(
+        _ keys: [String], consistency: Consistency = .eventual
+    ) async throws -> (entries: [String: StateEntry<[UInt8]>], failures: [String: StateError]) {
         var stored: [String: String] = [:]
         for key in keys { stored[try storedKey(key)] = key }
         let found = try await store.bulkGet(Array(stored.keys), consistency: consistency)
-        var result: [String: StateEntry<[UInt8]>] = [:]
-        for (storedKey, item) in found {
-            if let key = stored[storedKey] { result[key] = entry(key, item) }
+        var entries: [String: StateEntry<[UInt8]>] = [:]
+        for (storedKey, item) in found.items {
+            if let key = stored[storedKey] { entries[key] = entry(key, item) }
         }
-        return result
+        var failures: [String: StateError] = [:]
+        for (storedKey, failure) in found.failures {
+            if let key = stored[storedKey] { failures[key] = failure }
+        }
+        return (entries, failures)
     }
 
     // MARK: Writes

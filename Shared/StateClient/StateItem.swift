@@ -90,6 +90,20 @@ public enum TransactionOperation: Sendable, Hashable {
     }
 }
 
+/// What a bulk get read: the items found, by key, and the keys that could not be read.
+///
+/// As in Dapr, a key that cannot be read (a Redis key holding another type, say) does not fail
+/// the others. Keys that are absent (or expired) are in neither.
+public struct BulkGetResult: Sendable, Hashable {
+    public var items: [String: StateItem]
+    public var failures: [String: StateError]
+
+    public init(items: [String: StateItem] = [:], failures: [String: StateError] = [:]) {
+        self.items = items
+        self.failures = failures
+    }
+}
+
 /// A page of stored keys.
 public struct StateKeysPage: Sendable, Hashable {
     public var keys: [String]

@@ -95,3 +95,39 @@ extension QueryFilter {
         }
     }
 }
+
+extension StateQuery {
+    /// The query as Dapr's query JSON, the form ``init(json:)`` reads.
+    public var jsonValue: JSONValue {
+        var query: [String: JSONValue] = [:]
+        if let filter { query["filter"] = filter.jsonValue }
+        if !sort.isEmpty {
+            query["sort"] = .array(sort.map { .object(["key": .string($0.path), "order": .string($0.descending ? "DESC" : "ASC")]) })
+        }
+        var page: [String: JSONValue] = [:]
+        if let limit { page["limit"] = .number(Decimal(limit)) }
+        if let token { page["token"] = .string(token) }
+        if !page.isEmpty { query["page"] = .object(page) }
+        return .object(query)
+    }
+}
+
+extension QueryFilter {
+    /// The filter as Dapr's filter JSON (`{"EQ": {"path": value}}`).
+    var jsonValue: JSONValue {
+        func comparison(_ name: String, _ path: String, _ operand: JSONValue) -> JSONValue {
+            .object([name: .object([path: operand])])
+        }
+        switch self {
+        case .eq(let path, let value): return comparison("EQ", path, value)
+        case .neq(let path, let value): return comparison("NEQ", path, value)
+        case .gt(let path, let value): return comparison("GT", path, value)
+        case .gte(let path, let value): return comparison("GTE", path, value)
+        case .lt(let path, let value): return comparison("LT", path, value)
+        case .lte(let path, let value): return comparison("LTE", path, value)
+        case .in(let path, let values): return comparison("IN", path, .array(values))
+        case .and(let filters): return .object(["AND": .array(filters.map(\.jsonValue))])
+        case .or(let filters): return .object(["OR": .array(filters.map(\.jsonValue))])
+        }
+    }
+}

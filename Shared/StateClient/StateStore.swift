@@ -21,8 +21,9 @@ public protocol StateStore: Sendable {
     /// The item stored at `key`, or `nil` when there is none (or it expired).
     func get(_ key: String, consistency: Consistency) async throws -> StateItem?
 
-    /// The items found among `keys`, by key; missing keys are absent from the result.
-    func bulkGet(_ keys: [String], consistency: Consistency) async throws -> [String: StateItem]
+    /// The items found among `keys`, and the keys that could not be read; missing keys are in
+    /// neither. Throws only when the whole read failed.
+    func bulkGet(_ keys: [String], consistency: Consistency) async throws -> BulkGetResult
 
     /// Writes one item under the rules above.
     func set(_ request: SetRequest) async throws
@@ -55,10 +56,18 @@ public struct StateStoreCapabilities: OptionSet, Sendable, Hashable {
     public static let query = Self(rawValue: 1 << 3)
     public static let keys = Self(rawValue: 1 << 4)
 
+    /// The capabilities Dapr's feature names stand for; names of other features are ignored.
+    public init(daprFeatureNames names: [String]) {
+        self = Self.daprFeatures.filter { names.contains($0.name) }.reduce(into: []) { $0.insert($1.capability) }
+    }
+
+    private static let daprFeatures: [(capability: Self, name: String)] = [
+        (.etag, "ETAG"), (.transactional, "TRANSACTIONAL"), (.ttl, "TTL"), (.query, "QUERY_API"), (.keys, "KEYS_LIKE"),
+    ]
+
     /// Dapr's feature names (`ETAG`, `TRANSACTIONAL`, `TTL`, `QUERY_API`, `KEYS_LIKE`), in that order.
     public var daprFeatureNames: [String] {
-        [(Self.etag, "ETAG"), (.transactional, "TRANSACTIONAL"), (.ttl, "TTL"), (.query, "QUERY_API"), (.keys, "KEYS_LIKE")]
-            .filter { contains($0.0) }.map(\.1)
+        Self.daprFeatures.filter { contains($0.capability) }.map(\.name)
     }
 }
 

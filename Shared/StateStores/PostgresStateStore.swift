@@ -102,10 +102,11 @@ public final class PostgresStateStore: StateStore, Service {
     }
 
     /// One `SELECT … WHERE key = ANY($1) AND (expiredate IS NULL OR expiredate > now())`.
-    public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> [String: StateItem] {
+    /// A row that cannot be decoded is a failure of its key only.
+    public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> BulkGetResult {
         let table = try tables.state
         let keys = keys.filter { !Self.containsNUL($0) }
-        guard !keys.isEmpty else { return [:] }
+        guard !keys.isEmpty else { return BulkGetResult() }
         let rows = try await mappingErrors("bulk get") {
             try await client.query(
                 """
@@ -117,16 +118,17 @@ public final class PostgresStateStore: StateStore, Service {
         }
         // Decoded outside the async closure: Swift 6.3.1's optimizer crashes (coroutine
         // splitting) on this loop inside it, in release builds.
-        do {
-            var found: [String: StateItem] = [:]
-            for row in rows {
+        var result = BulkGetResult()
+        for row in rows {
+            do {
                 let item = try Self.item(row)
-                found[item.key] = item
+                result.items[item.key] = item
+            } catch {
+                guard let key = try? row.makeRandomAccess()[0].decode(String.self, context: .default) else { throw translate(error, operation: "bulk get") }
+                result.failures[key] = StateError(translate(error, operation: "bulk get"))
             }
-            return found
-        } catch {
-            throw translate(error, operation: "bulk get")
         }
+        return result
     }
 
     // MARK: Writes

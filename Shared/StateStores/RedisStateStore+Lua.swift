@@ -11,7 +11,7 @@ extension RedisStateStore {
     /// - Reply: one element per key, in order: `0` when the key does not exist, otherwise
     ///   `{data, version, expiry}` where `data`/`version` are null when the hash lacks the field and
     ///   `expiry` is `PEXPIRETIME` (milliseconds since the epoch, `-1` for none).
-    ///   A key that is not a hash fails with Redis' `WRONGTYPE` error.
+    ///   the key's type name (`string`, `list`, …) when it is not a hash.
     ///
     /// `flags=no-writes` lets it run while the server is out of memory.
     static let readScript = RedisScript(
@@ -19,8 +19,11 @@ extension RedisStateStore {
         #!lua flags=no-writes
         local items = {}
         for i, key in ipairs(KEYS) do
-          if redis.call('EXISTS', key) == 0 then
+          local kind = redis.call('TYPE', key).ok
+          if kind == 'none' then
             items[i] = 0
+          elseif kind ~= 'hash' then
+            items[i] = kind
           else
             local fields = redis.call('HMGET', key, 'data', 'version')
             items[i] = {fields[1], fields[2], redis.call('PEXPIRETIME', key)}

@@ -51,26 +51,37 @@ public final class RedisStateStore: StateStore {
     /// expired. A hash without `data` or `version`, or a key that is not a hash, is
     /// ``StateError/Code/storeFailure``.
     public func get(_ key: String, consistency: Consistency) async throws -> StateItem? {
-        try await bulkGet([key], consistency: consistency)[key]
+        let result = try await bulkGet([key], consistency: consistency)
+        if let failure = result.failures[key] { throw failure }
+        return result.items[key]
     }
 
     /// The items among `keys`, read in one round trip (one script call).
-    public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> [String: StateItem] {
-        guard !keys.isEmpty else { return [:] }
+    /// A key that is not one of our hashes (another type, or a hash without `data` and
+    /// `version`) is a failure of that key only.
+    public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> BulkGetResult {
+        guard !keys.isEmpty else { return BulkGetResult() }
         let reply = try await perform { try await client.eval(Self.readScript, keys: keys) }
         guard let elements = reply.array, elements.count == keys.count else {
             throw StateError(.storeFailure, "unexpected reply to the read script: \(reply)")
         }
-        var items: [String: StateItem] = [:]
+        var result = BulkGetResult()
         for (key, element) in zip(keys, elements) {
-            if let item = try Self.item(key, from: element) { items[key] = item }
+            do {
+                if let item = try Self.item(key, from: element) { result.items[key] = item }
+            } catch {
+                result.failures[key] = error
+            }
         }
-        return items
+        return result
     }
 
     /// One element of ``readScript``'s reply as an item.
     private static func item(_ key: String, from element: RESPValue) throws(StateError) -> StateItem? {
         if element.int == 0 { return nil }
+        if let type = element.string {
+            throw StateError(.storeFailure, "WRONGTYPE the value at \(key) is a Redis \(type), not a state hash")
+        }
         guard let fields = element.array, fields.count == 3, let expiry = fields[2].int else {
             throw StateError(.storeFailure, "unexpected reply to the read script for key \(key)")
         }

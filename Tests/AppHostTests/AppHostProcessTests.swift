@@ -1,20 +1,13 @@
 import ChildProcess
 import Foundation
-import Synchronization
+import TestSupport
 import Testing
 
 /// Runs the AppHost executable as `scripts/run` does, against the test servers of `scripts/test`
 /// (and, for Redis, a server AppHost starts itself in a temporary data folder).
 @Suite struct AppHostProcessTests {
     /// The AppHost binary next to the test bundle in the build folder.
-    static var executable: String {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = testBinary.deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("AppHost").path), folder.path != "/" {
-            folder.deleteLastPathComponent()
-        }
-        return folder.appendingPathComponent("AppHost").path
-    }
+    static var executable: String { BuiltProducts.path("AppHost") }
 
     /// The stores of the test run, checked rather than started.
     static var externalStores: [String: String] {
@@ -97,7 +90,7 @@ import Testing
 
         let second = try Run(environment)
         try await second.waitForLine(containing: "Press Ctrl-C")
-        let value = PrintedLines()
+        let value = CollectedLines()
         let get = try ChildProcess(cli + ["GET", "kept"], output: .lines(value.append))
         #expect(await get.waitForExit() == 0)
         second.child.send(SIGINT)
@@ -109,7 +102,7 @@ import Testing
 /// A running AppHost and everything it printed.
 final class Run: Sendable {
     let child: ChildProcess
-    private let output = PrintedLines()
+    private let output = CollectedLines()
 
     init(_ environment: [String: String]) throws {
         child = try ChildProcess([AppHostProcessTests.executable], environment: environment, output: .lines(output.append))
@@ -127,11 +120,4 @@ final class Run: Sendable {
             try await Task.sleep(for: .milliseconds(20))
         }
     }
-}
-
-/// Lines a child printed, collected from its reader thread.
-final class PrintedLines: Sendable {
-    private let storage = Mutex<[String]>([])
-    func append(_ line: String) { storage.withLock { $0.append(line) } }
-    var all: [String] { storage.withLock { $0 } }
 }

@@ -113,7 +113,7 @@ struct FailingStore: StateStore {
     let error: any Error
     var capabilities: StateStoreCapabilities { [.etag, .transactional, .ttl, .query, .keys] }
     func get(_ key: String, consistency: Consistency) async throws -> StateItem? { throw error }
-    func bulkGet(_ keys: [String], consistency: Consistency) async throws -> [String: StateItem] { throw error }
+    func bulkGet(_ keys: [String], consistency: Consistency) async throws -> BulkGetResult { throw error }
     func set(_ request: SetRequest) async throws { throw error }
     func delete(_ request: DeleteRequest) async throws { throw error }
     func transaction(_ operations: [TransactionOperation]) async throws { throw error }

@@ -104,7 +104,7 @@ import Testing
                 #expect(row.value == "\"\(Data(bytes).base64EncodedString())\"", "value \(index)")
                 #expect(try await store.get("bin-\(index)", consistency: .eventual)?.value == bytes, "value \(index)")
             }
-            let bulk = try await store.bulkGet(["bin-0", "bin-1"], consistency: .strong)
+            let bulk = try await store.bulkGet(["bin-0", "bin-1"], consistency: .strong).items
             #expect(bulk["bin-0"]?.value == binaries[0] && bulk["bin-1"]?.value == binaries[1])
 
             for (index, text) in [#" {"a":"\u00e9\ud83d\ude80"} "#, "-0.5e-3", "\"\"", "null", "\t[ true ,false]\r\n", "1E+2", #""\/\b""#].enumerated() {
@@ -134,7 +134,7 @@ import Testing
             // An expired row is invisible, and first-write may replace it.
             try await client.query("UPDATE \(unescaped: "\"\(table)\"") SET expiredate = now() - interval '1 second'", logger: logger)
             #expect(try await store.get("k", consistency: .eventual) == nil)
-            #expect(try await store.bulkGet(["k"], consistency: .eventual).isEmpty)
+            #expect(try await store.bulkGet(["k"], consistency: .eventual).items.isEmpty)
             #expect(try await store.keys(prefix: "", limit: 10, token: nil).keys.isEmpty)
             await #expect(throws: StateError.self) {
                 try await store.delete(DeleteRequest(key: "k", etag: "1"))
@@ -173,7 +173,7 @@ import Testing
             let key = "app||a\u{0}b"
             await #expect { try await store.set(SetRequest(key: key, value: [1])) } throws: { ($0 as? StateError)?.code == .invalidRequest }
             #expect(try await store.get(key, consistency: .eventual) == nil)
-            #expect(try await store.bulkGet([key], consistency: .eventual).isEmpty)
+            #expect(try await store.bulkGet([key], consistency: .eventual).items.isEmpty)
             try await store.delete(DeleteRequest(key: key))
             await #expect { try await store.delete(DeleteRequest(key: key, etag: "1")) } throws: { ($0 as? StateError)?.code == .etagMismatch }
             #expect(try await store.keys(prefix: key, limit: 10, token: nil).keys.isEmpty)

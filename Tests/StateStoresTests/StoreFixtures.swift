@@ -1,19 +1,24 @@
 import Foundation
 import StateClient
 import StateStores
+import TestSupport
 import Testing
 
-/// The stores the conformance suite runs against: the reference in-memory store and the real
-/// Redis and PostgreSQL servers of `scripts/test`.
+/// The stores the conformance suite runs against: the reference in-memory store, the real
+/// Redis and PostgreSQL servers of `scripts/test`, and ``HTTPStateStore`` through a `StateSidecar`
+/// process (one per app id) over each of those servers.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case memory, redis, postgres
+    case httpRedis = "http→redis"
+    case httpPostgres = "http→postgres"
 
     var testDescription: String { rawValue }
 
-    /// Whether values come back byte for byte (PostgreSQL's jsonb returns equivalent JSON).
-    var keepsBytes: Bool { self != .postgres }
+    /// Whether values come back byte for byte (PostgreSQL's jsonb, and the HTTP API which carries
+    /// values as parsed JSON, return equivalent JSON).
+    var keepsBytes: Bool { self == .memory || self == .redis }
 
-    var hasQuery: Bool { self != .redis }
+    var hasQuery: Bool { self != .redis && self != .httpRedis }
 }
 
 /// Runs `body` with clients of one or more app ids on a fresh store of `kind`.
@@ -31,6 +36,28 @@ func withStateClients(
         try await withRedisStateStore { store, _ in try await body(clients(store)) }
     case .postgres:
         try await withPostgresStateStore { store, _ in try await body(clients(store)) }
+    case .httpRedis:
+        try await withSidecars(appIDs: appIDs[...], component: TestSidecar.redisComponent(), body)
+    case .httpPostgres:
+        try await withSidecars(appIDs: appIDs[...], component: TestSidecar.postgresComponent(tableName: "http_conformance_state"), body)
+    }
+}
+
+/// Runs `body` with one ``HTTPStateStore`` client per app id, each through a sidecar process of
+/// its own serving `component`; the sidecars stop afterwards.
+private func withSidecars(
+    appIDs: ArraySlice<String>, component: String, started: [StateClient] = [], _ body: @Sendable ([StateClient]) async throws -> Void
+) async throws {
+    guard let appID = appIDs.first else { return try await body(started) }
+    try await withSidecarClient(appID: appID, component: component) { client in
+        try await withSidecars(appIDs: appIDs.dropFirst(), component: component, started: started + [client], body)
+    }
+}
+
+/// Runs `body` with an ``HTTPStateStore`` client for `appID` through a sidecar process of its own.
+func withSidecarClient(appID: String, component: String, _ body: (StateClient) async throws -> Void) async throws {
+    try await TestSidecar.with(appID: appID, components: ["statestore.yaml": component]) { sidecar in
+        try await body(try await HTTPStateStore.discover(.init(baseURL: sidecar.baseURL, storeName: "statestore")).client(appID: appID))
     }
 }
 

@@ -97,14 +97,16 @@ struct StateController: Sendable {
     // MARK: Bulk get
 
     /// `POST|PUT /v1.0/state/{store}/bulk`: 200 with `[{"key","data","etag","metadata"}]`, one
-    /// element per requested key in request order; an absent key has only `key`.
+    /// element per requested key in request order; an absent key has only `key`, a key that
+    /// could not be read has `key` and `error` (the others are still answered, as in Dapr).
     @Sendable func bulkGet(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let client = try client(context)
         let keys = try await decode(BulkGetRequestDTO.self, request).keys ?? []
         let consistency = try consistency(request)
-        let found = try await DaprAPIError.mapping(.bulkGet) { try await client.bulkGet(keys, consistency: consistency) }
+        let found = try await DaprAPIError.mapping(.bulkGet) { try await client.bulkGetEach(keys, consistency: consistency) }
         let elements = keys.map { key in
-            guard let entry = found[key] else { return RawJSON.object([("key", RawJSON.string(key))]) }
+            if let failure = found.failures[key] { return RawJSON.object([("key", RawJSON.string(key)), ("error", RawJSON.string(failure.message))]) }
+            guard let entry = found.entries[key] else { return RawJSON.object([("key", RawJSON.string(key))]) }
             let metadata = entry.expiresAt.map { RawJSON.object([("ttlExpireTime", RawJSON.string(RawJSON.timestamp($0)))]) }
             return RawJSON.object([
                 ("key", RawJSON.string(key)), ("data", RawJSON.value(entry.value)), ("etag", RawJSON.string(entry.etag)), ("metadata", metadata),
