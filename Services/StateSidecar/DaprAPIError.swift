@@ -5,25 +5,29 @@ import NIOCore
 import StateClient
 
 /// An error of the Dapr API, answered as Dapr does: `{"errorCode":"ERR_…","message":"…"}` with
-/// `Content-Type: application/json` (not problem+json).
+/// `Content-Type: application/json` (not problem+json), and for the errors Dapr reports in its
+/// rich form a `details` array of `google.rpc` messages (``ErrorDetail``).
 struct DaprAPIError: Error, HTTPResponseError, CustomStringConvertible {
     var status: HTTPResponse.Status
     /// Dapr's error code, e.g. `ERR_STATE_STORE_NOT_FOUND`.
     var errorCode: String
     var message: String
     var headers: HTTPFields = [:]
+    var details: [ErrorDetail] = []
 
-    init(_ status: HTTPResponse.Status, _ errorCode: String, _ message: String, headers: HTTPFields = [:]) {
+    init(_ status: HTTPResponse.Status, _ errorCode: String, _ message: String, headers: HTTPFields = [:], details: [ErrorDetail] = []) {
         self.status = status
         self.errorCode = errorCode
         self.message = message
         self.headers = headers
+        self.details = details
     }
 
     var description: String { "\(status.code) \(errorCode): \(message)" }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = #"{"errorCode":\#(RawJSON.string(errorCode)),"message":\#(RawJSON.string(message))}"#
+        let detailsJSON = details.isEmpty ? nil : "[" + details.map(\.json).joined(separator: ",") + "]"
+        let body = RawJSON.object([("errorCode", RawJSON.string(errorCode)), ("message", RawJSON.string(message)), ("details", detailsJSON)])
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
@@ -31,8 +35,23 @@ struct DaprAPIError: Error, HTTPResponseError, CustomStringConvertible {
 
     // MARK: Errors every endpoint shares
 
-    static func storeNotFound(_ name: String) -> Self {
-        Self(.badRequest, "ERR_STATE_STORE_NOT_FOUND", "state store \(name) is not found")
+    static func storeNotFound(_ name: String, appID: String) -> Self {
+        Self(.badRequest, "ERR_STATE_STORE_NOT_FOUND", "state store \(name) is not found",
+             details: [.errorInfo("DAPR_STATE_NOT_FOUND", metadata: ["appID": appID])])
+    }
+
+    /// The sidecar has no state store at all (an empty components folder).
+    static func storeNotConfigured(_ name: String) -> Self {
+        Self(.internalServerError, "ERR_STATE_STORE_NOT_CONFIGURED", "state store \(name) is not configured",
+             details: [.errorInfo("DAPR_STATE_NOT_CONFIGURED")])
+    }
+
+    /// A key containing the prefix separator `||`.
+    static func illegalKey(_ key: String, store: String) -> Self {
+        let description = "input key/keyPrefix '\(key)' can't contain '\(keyPrefixSeparator)'"
+        return Self(.badRequest, "ERR_MALFORMED_REQUEST", description, details: [
+            .errorInfo("DAPR_STATE_ILLEGAL_KEY"), .resourceInfo(store: store), .badRequest(field: key, description: description),
+        ])
     }
 
     static func malformed(_ message: String) -> Self {
@@ -99,7 +118,7 @@ extension DaprAPIError {
         switch error.code {
         case .invalidRequest:
             if case .query = operation {
-                self.init(.badRequest, operation.errorCode, operation.message(error.message))
+                self.init(.badRequest, operation.errorCode, operation.message(error.message), details: [.errorInfo("DAPR_STATE_QUERY_FAILED")])
             } else {
                 self.init(.badRequest, "ERR_MALFORMED_REQUEST", error.message)
             }
@@ -109,7 +128,8 @@ extension DaprAPIError {
             let status: HTTPResponse.Status = if case .transaction = operation { .internalServerError } else { .conflict }
             self.init(status, operation.errorCode, operation.message("possible etag mismatch. error from state store: \(error.message)"))
         case .unsupported:
-            self.init(.internalServerError, "ERR_STATE_STORE_NOT_SUPPORTED", error.message)
+            let reason = if case .query = operation { "DAPR_STATE_QUERYING_NOT_SUPPORTED" } else { "DAPR_STATE_TRANSACTIONS_NOT_SUPPORTED" }
+            self.init(.internalServerError, "ERR_STATE_STORE_NOT_SUPPORTED", error.message, details: [.errorInfo(reason)])
         case .unavailable:
             self.init(
                 .serviceUnavailable, operation.errorCode, operation.message(error.message),
@@ -128,5 +148,34 @@ extension DaprAPIError {
         } catch let error as StateError {
             throw DaprAPIError(error, operation)
         }
+    }
+}
+
+/// One entry of a rich Dapr error's `details`: a `google.rpc` message in its JSON form.
+struct ErrorDetail: Sendable {
+    /// The detail as a JSON object.
+    var json: String
+
+    /// `google.rpc.ErrorInfo` with Dapr's domain.
+    static func errorInfo(_ reason: String, metadata: [String: String] = [:]) -> Self {
+        let members = metadata.sorted { $0.key < $1.key }.map { (String($0.key), RawJSON.string($0.value)) }
+        return Self(json: RawJSON.object([
+            ("@type", RawJSON.string("type.googleapis.com/google.rpc.ErrorInfo")), ("reason", RawJSON.string(reason)),
+            ("domain", RawJSON.string("dapr.io")), ("metadata", RawJSON.object(members)),
+        ]))
+    }
+
+    /// `google.rpc.ResourceInfo` naming a state store.
+    static func resourceInfo(store: String) -> Self {
+        Self(json: RawJSON.object([
+            ("@type", RawJSON.string("type.googleapis.com/google.rpc.ResourceInfo")), ("resource_type", RawJSON.string("state")),
+            ("resource_name", RawJSON.string(store)), ("owner", RawJSON.string("")), ("description", RawJSON.string("")),
+        ]))
+    }
+
+    /// `google.rpc.BadRequest` with one field violation.
+    static func badRequest(field: String, description: String) -> Self {
+        let violation = RawJSON.object([("field", RawJSON.string(field)), ("description", RawJSON.string(description))])
+        return Self(json: RawJSON.object([("@type", RawJSON.string("type.googleapis.com/google.rpc.BadRequest")), ("field_violations", "[" + violation + "]")]))
     }
 }

@@ -20,6 +20,20 @@ import Testing
             #expect(response.headers[.contentType] == "application/json")
             #expect(response.errorCode == "ERR_STATE_STORE_NOT_FOUND")
             #expect(response.message == "state store nope is not found")
+            #expect(response.reason == "DAPR_STATE_NOT_FOUND")
+            #expect(response.details.first?.value(at: "domain") == .string("dapr.io"))
+            #expect(response.details.first?.value(at: "metadata.appID") != nil)
+        }
+    }
+
+    @Test func aSidecarWithoutStoresSaysNotConfigured() async throws {
+        try await withSidecar([:]) { (sidecar: Sidecar) async throws in
+            for (method, uri) in [(HTTPRequest.Method.get, "/v1.0/state/statestore/k"), (.post, "/v1.0/state/statestore/bulk")] {
+                let response = try await sidecar.send(method, uri, "{}")
+                #expect(response.status == .internalServerError)
+                #expect(response.errorCode == "ERR_STATE_STORE_NOT_CONFIGURED")
+                #expect(response.reason == "DAPR_STATE_NOT_CONFIGURED")
+            }
         }
     }
 
@@ -49,6 +63,11 @@ import Testing
             #expect(save.status == .badRequest)
             #expect(save.errorCode == "ERR_MALFORMED_REQUEST")
             #expect(save.message == "input key/keyPrefix 'a||b' can't contain '||'")
+            #expect(save.reason == "DAPR_STATE_ILLEGAL_KEY")
+            let types = save.details.compactMap { detail -> String? in
+                if case .string(let type)? = detail.value(at: "@type") { type } else { nil }
+            }
+            #expect(types == ["ErrorInfo", "ResourceInfo", "BadRequest"].map { "type.googleapis.com/google.rpc.\($0)" })
             for uri in ["/v1.0/state/statestore/a%7C%7Cb", "/v1.0/state/statestore/a||b"] {
                 #expect(try await sidecar.send(.get, uri).errorCode == "ERR_MALFORMED_REQUEST")
                 #expect(try await sidecar.send(.delete, uri).errorCode == "ERR_MALFORMED_REQUEST")

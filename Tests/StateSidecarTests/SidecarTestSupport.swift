@@ -53,6 +53,18 @@ extension TestResponse {
         guard case .object(let fields)? = json, case .string(let message)? = fields["message"] else { return nil }
         return message
     }
+    /// The `details` of a rich Dapr error body, each a JSON object.
+    var details: [JSONValue] {
+        guard case .object(let fields)? = json, case .array(let details)? = fields["details"] else { return [] }
+        return details
+    }
+    /// The `reason` of the `ErrorInfo` among ``details``.
+    var reason: String? {
+        details.compactMap { detail -> String? in
+            guard detail.value(at: "@type") == .string("type.googleapis.com/google.rpc.ErrorInfo"), case .string(let reason)? = detail.value(at: "reason") else { return nil }
+            return reason
+        }.first
+    }
 }
 
 /// JSON text parsed, for comparing values regardless of spacing and key order.

@@ -204,6 +204,7 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
             let response = try await sidecar.send(.post, uri, #"{"filter":{}}"#)
             #expect(response.status == .internalServerError)
             #expect(response.errorCode == "ERR_STATE_STORE_NOT_SUPPORTED")
+            #expect(response.reason == "DAPR_STATE_QUERYING_NOT_SUPPORTED")
             return
         }
         try await sidecar.save(#"[{"key":"o1","value":{"n":1}},{"key":"o2","value":{"n":9}},{"key":"o3","value":{"n":10}}]"#)

@@ -21,7 +21,9 @@ extension StateController {
     @Sendable func query(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let client = try client(context)
         guard client.store.capabilities.contains(.query) else {
-            throw DaprAPIError(.internalServerError, "ERR_STATE_STORE_NOT_SUPPORTED", "state store does not support querying")
+            throw DaprAPIError(
+                .internalServerError, "ERR_STATE_STORE_NOT_SUPPORTED", "state store does not support querying",
+                details: [.errorInfo("DAPR_STATE_QUERYING_NOT_SUPPORTED")])
         }
         let bytes = try await body(request)
         let operation = StateOperationKind.query(store: client.storeName)

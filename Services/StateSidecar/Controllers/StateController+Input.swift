@@ -5,11 +5,19 @@ import StateClient
 
 /// Reading what a request carries: the store, a key, the body, `metadata.*` parameters.
 extension StateController {
-    /// The client of the `{store}` path parameter, or 400 `ERR_STATE_STORE_NOT_FOUND`.
+    /// The client of the `{store}` path parameter: 500 `ERR_STATE_STORE_NOT_CONFIGURED` when the
+    /// sidecar has no store at all, 400 `ERR_STATE_STORE_NOT_FOUND` when none has that name.
     func client(_ context: some RequestContext) throws(DaprAPIError) -> StateClient {
         let name = try pathParameter("store", context)
-        guard let client = stores[name] else { throw .storeNotFound(name) }
+        guard !stores.isEmpty else { throw .storeNotConfigured(name) }
+        guard let client = stores[name] else { throw .storeNotFound(name, appID: appID) }
         return client
+    }
+
+    /// `key` when it does not contain the prefix separator; else 400 with Dapr's rich details.
+    func legalKey(_ key: String, _ client: StateClient) throws(DaprAPIError) -> String {
+        guard !key.contains(keyPrefixSeparator) else { throw .illegalKey(key, store: client.storeName) }
+        return key
     }
 
     /// A path parameter, percent-decoded as RFC 3986 says (`%2F` is `/`, `+` stays `+`).
@@ -82,10 +90,10 @@ extension StateController {
         return options
     }
 
-    /// The item's key, or Dapr's 400 when it has none.
-    func requiredKey(_ item: SaveItemDTO) throws(DaprAPIError) -> String {
+    /// The item's key, or Dapr's 400 when it has none or it contains `||`.
+    func requiredKey(_ item: SaveItemDTO, _ client: StateClient) throws(DaprAPIError) -> String {
         guard let key = item.key, !key.isEmpty else { throw .malformed(#""key" is a required field"#) }
-        return key
+        return try legalKey(key, client)
     }
 
     /// The stored bytes of an item's value (its JSON text).

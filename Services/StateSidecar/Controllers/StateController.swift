@@ -43,7 +43,7 @@ struct StateController: Sendable {
         let store = client.storeName
         var writes: [(key: String, bytes: [UInt8], options: SaveOptions)] = []
         for item in items {
-            writes.append((try requiredKey(item), try valueBytes(item), try saveOptions(item, urlMetadata: metadata)))
+            writes.append((try requiredKey(item, client), try valueBytes(item), try saveOptions(item, urlMetadata: metadata)))
         }
         if writes.count == 1, let write = writes.first {
             try await DaprAPIError.mapping(.save(store: store)) { try await client.save(write.key, bytes: write.bytes, options: write.options) }
@@ -72,6 +72,7 @@ struct StateController: Sendable {
 
     func get(_ request: Request, _ context: BasicRequestContext, key: String) async throws -> Response {
         let client = try client(context)
+        let key = try legalKey(key, client)
         let consistency = try consistency(request)
         let entry = try await DaprAPIError.mapping(.get(store: client.storeName, key: key)) { try await client.get(key, consistency: consistency) }
         guard let entry else { return Response(status: .noContent) }
@@ -88,6 +89,7 @@ struct StateController: Sendable {
 
     func delete(_ request: Request, _ context: BasicRequestContext, key: String) async throws -> Response {
         let client = try client(context)
+        let key = try legalKey(key, client)
         let consistency = try consistency(request)
         let etag = request.headers[.ifMatch].flatMap { $0.isEmpty ? nil : $0 }
         try await DaprAPIError.mapping(.delete(key: key)) { try await client.delete(key, etag: etag, consistency: consistency) }
@@ -101,7 +103,7 @@ struct StateController: Sendable {
     /// could not be read has `key` and `error` (the others are still answered, as in Dapr).
     @Sendable func bulkGet(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let client = try client(context)
-        let keys = try await decode(BulkGetRequestDTO.self, request).keys ?? []
+        let keys = try (try await decode(BulkGetRequestDTO.self, request).keys ?? []).map { key throws(DaprAPIError) in try legalKey(key, client) }
         let consistency = try consistency(request)
         let found = try await DaprAPIError.mapping(.bulkGet) { try await client.bulkGetEach(keys, consistency: consistency) }
         let elements = keys.map { key in
@@ -129,9 +131,9 @@ struct StateController: Sendable {
             let item = operation.request ?? SaveItemDTO()
             switch operation.operation ?? "" {
             case "upsert":
-                operations.append(.upsert(key: try requiredKey(item), bytes: try valueBytes(item), options: try saveOptions(item, urlMetadata: metadata)))
+                operations.append(.upsert(key: try requiredKey(item, client), bytes: try valueBytes(item), options: try saveOptions(item, urlMetadata: metadata)))
             case "delete":
-                operations.append(.delete(key: try requiredKey(item), etag: item.etag.flatMap { $0.isEmpty ? nil : $0 }))
+                operations.append(.delete(key: try requiredKey(item, client), etag: item.etag.flatMap { $0.isEmpty ? nil : $0 }))
             case let name:
                 throw DaprAPIError(.badRequest, "ERR_NOT_SUPPORTED_STATE_OPERATION", "operation type \(name) not supported")
             }
