@@ -134,6 +134,8 @@ let package = Package(
                 "ServiceDefaults",
                 "StateClient",
                 "StateStores",
+                "ChildProcess",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
             path: "Benchmarks",

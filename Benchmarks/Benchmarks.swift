@@ -17,8 +17,10 @@ struct Benchmarks {
                 try await RedisGetBenchmark(settings: BenchmarkSettings(reader: reader)).run()
             case "state":
                 try await StateBenchmark(settings: BenchmarkSettings(reader: reader)).run()
+            case "sidecar":
+                try await SidecarLatencyBenchmark(settings: BenchmarkSettings(reader: reader), reader: reader).run()
             case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state")
+                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar")
             }
         }
     }
