@@ -17,8 +17,12 @@ struct Benchmarks {
                 try await RedisGetBenchmark(settings: BenchmarkSettings(reader: reader)).run()
             case "state":
                 try await StateBenchmark(settings: BenchmarkSettings(reader: reader)).run()
+            case "events":
+                try await EventBusBenchmark(
+                    settings: BenchmarkSettings(reader: reader), events: try reader.count(forKey: "bench.events", default: 10_000)
+                ).run()
             case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state")
+                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, events")
             }
         }
     }
