@@ -29,7 +29,7 @@ public protocol OutboxStore: Sendable {
 /// The outbox in the app's state store, through its ``StateClient``: each event is an item
 /// `outbox:<sequence>:<topic>:<event id>` whose value is the CloudEvents envelope. The sequence
 /// is the write time in nanoseconds (strictly increasing within a process), so the relay
-/// publishes in write order. Needs a store with transactions and key listing (Redis, memory).
+/// publishes in write order. Needs a store with transactions and key listing (Redis, PostgreSQL, memory).
 ///
 /// ```swift
 /// let outbox = StateOutbox(state: orders)
