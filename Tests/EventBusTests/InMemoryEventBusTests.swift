@@ -22,6 +22,23 @@ import Testing
         #expect(log.contexts.first?.attempt == 1)
     }
 
+    @Test func anEventPublishedByAHandlerContinuesTheTrace() async throws {
+        let bus = InMemoryEventBus(appID: "ordering-api")
+        let log = HandledLog()
+        bus.subscribe(OrderPaymentSucceeded.self) { event in
+            try await bus.publish(OrderStatusChangedToShipped(orderId: event.orderId, orderStatus: .shipped, description: "", buyerId: "alice"))
+        }
+        bus.subscribe(OrderStatusChangedToShipped.self) { event, context in log.record(event.orderId, context) }
+        let trace = TraceParent.random()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await bus.run() }
+            try await TraceParent.$current.withValue(trace) { try await bus.publish(OrderPaymentSucceeded(orderId: UUID())) }
+            await bus.waitUntilIdle()
+            group.cancelAll()
+        }
+        #expect(log.contexts.map(\.traceParent) == [trace])
+    }
+
     @Test func aFailingHandlerIsRetriedThenDeadLetteredAndReplayRunsItAgain() async throws {
         let bus = InMemoryEventBus(retry: RetryPolicy(maximumAttempts: 4, initialBackoff: .milliseconds(1)))
         let attempts = HandledLog()

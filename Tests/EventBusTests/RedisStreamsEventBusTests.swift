@@ -127,6 +127,39 @@ import TestSupport
         }
     }
 
+    @Test func aMessageWhoseConsumersKeptDyingIsDeadLetteredWithoutAnotherRun() async throws {
+        let fixture = RedisEventsFixture()
+        try await TestRedis.withClient { redis in
+            let log = HandledLog()
+            let survivor = fixture.bus(redis, fixture.configuration(consumer: "survivor", reclaimIdle: .milliseconds(200)))
+            survivor.subscribe(OrderPaymentSucceeded.self) { event, context in log.record(event.orderId, context) }
+            let stream = survivor.stream(OrderPaymentSucceeded.topic)
+            // Three consumers read the event in turn and died before acknowledging it (the state a
+            // crash-looping handler leaves): delivery count 3, the policy's maximum.
+            _ = try await redis.send(RedisCommand("XGROUP", "CREATE", stream, fixture.appID, "0", "MKSTREAM"))
+            try await survivor.publish(OrderPaymentSucceeded(orderId: UUID()))
+            let read = try await redis.send(
+                RedisCommand("XREADGROUP", "GROUP", fixture.appID, "dead-1", "COUNT", 1, "STREAMS", stream, ">"))
+            let id = try #require(read.array?.first?.array?.last?.array?.first?.array?.first?.string)
+            for consumer in ["dead-2", "dead-3"] {
+                _ = try await redis.send(RedisCommand("XCLAIM", stream, fixture.appID, consumer, 0, id))
+            }
+            let deadLetters = DeadLetters(client: redis, streamPrefix: fixture.prefix)
+            try await fixture.running([survivor]) {
+                let letters = try await TestRedis.eventually(within: .seconds(10)) {
+                    let letters = try await deadLetters.list(topic: OrderPaymentSucceeded.topic)
+                    guard !letters.isEmpty else { throw WaitTimedOut(description: "not dead-lettered") }
+                    return letters
+                }
+                #expect(letters.first?.streamID == id)
+                #expect(letters.first?.error.contains("delivered 3 times") == true)
+            }
+            #expect(log.total == 0)
+            #expect(try await fixture.pending(redis, stream) == 0)
+            try await fixture.cleanUp(redis)
+        }
+    }
+
     @Test func theSameEventPublishedTwiceRunsTheHandlerOnce() async throws {
         let fixture = RedisEventsFixture()
         try await TestRedis.withClient { redis in
