@@ -30,6 +30,19 @@ public struct CloudEventHeader: Codable, Sendable, Hashable {
     public var time: String?
     public var datacontenttype: String?
     public var traceparent: String?
+
+    public init(
+        specversion: String = "1.0", id: String, source: String, type: String, time: String? = nil, datacontenttype: String? = "application/json",
+        traceparent: String? = nil
+    ) {
+        self.specversion = specversion
+        self.id = id
+        self.source = source
+        self.type = type
+        self.time = time
+        self.datacontenttype = datacontenttype
+        self.traceparent = traceparent
+    }
 }
 
 /// One event on the wire: its topic and the envelope's JSON bytes, exactly as published (the

@@ -50,6 +50,14 @@ public struct EventContext: Sendable {
     public var traceParent: TraceParent?
     /// 1 on the first delivery; higher on retries and after another consumer reclaimed it.
     public var attempt: Int
+
+    /// A context as the bus makes it; for tests that call a handler directly.
+    public init(topic: String, header: CloudEventHeader, traceParent: TraceParent?, attempt: Int) {
+        self.topic = topic
+        self.header = header
+        self.traceParent = traceParent
+        self.attempt = attempt
+    }
 }
 
 /// A registered handler, type-erased to envelopes.

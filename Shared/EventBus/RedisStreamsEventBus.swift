@@ -118,10 +118,17 @@ public final class RedisStreamsEventBus: EventBus {
     // MARK: Publish
 
     public func publish<Event: IntegrationEvent>(_ event: Event) async throws {
-        try await publish(EventEnvelope(event, source: configuration.appID, traceParent: TraceParent.current))
+        try await add(EventEnvelope(event, source: configuration.appID, traceParent: TraceParent.current))
     }
 
+    /// Publishes a stored envelope after checking it is a CloudEvents envelope (a malformed one
+    /// would only be dead-lettered by every subscriber).
     public func publish(_ envelope: EventEnvelope) async throws {
+        _ = try envelope.header()
+        try await add(envelope)
+    }
+
+    private func add(_ envelope: EventEnvelope) async throws {
         _ = try await client.send(Self.add(envelope, to: stream(envelope.topic), maximumLength: configuration.maximumStreamLength))
     }
 
