@@ -17,8 +17,10 @@ let package = Package(
         .library(name: "ChildProcess", targets: ["ChildProcess"]),
         .library(name: "StateClient", targets: ["StateClient"]),
         .library(name: "StateStores", targets: ["StateStores"]),
+        .library(name: "EventBus", targets: ["EventBus"]),
         .executable(name: "AppHost", targets: ["AppHost"]),
         .executable(name: "StateSidecar", targets: ["StateSidecar"]),
+        .executable(name: "EventsAdmin", targets: ["EventsAdmin"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -78,6 +80,18 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "EventBus",
+            dependencies: [
+                "RedisClient",
+                "StateClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/EventBus",
+            swiftSettings: strict
+        ),
+        .target(
             name: "ChildProcess",
             path: "Shared/ChildProcess",
             swiftSettings: strict
@@ -126,6 +140,18 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "EventsAdmin",
+            dependencies: [
+                "EventBus",
+                "RedisClient",
+                "ServiceDefaults",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            path: "Services/EventsAdmin",
+            swiftSettings: strict
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "Benchmarks",
@@ -135,6 +161,7 @@ let package = Package(
                 "StateClient",
                 "StateStores",
                 "ChildProcess",
+                "EventBus",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
@@ -209,6 +236,35 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "EventBusProbe",
+            dependencies: [
+                "EventBus",
+                "RedisClient",
+                "StateClient",
+                "StateStores",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/EventBusProbe",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EventBusTests",
+            dependencies: [
+                "EventBus",
+                "EventBusProbe",
+                "RedisClient",
+                "StateClient",
+                "StateStores",
+                "TestSupport",
+                "ChildProcess",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

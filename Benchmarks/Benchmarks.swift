@@ -19,8 +19,12 @@ struct Benchmarks {
                 try await StateBenchmark(settings: BenchmarkSettings(reader: reader)).run()
             case "sidecar":
                 try await SidecarLatencyBenchmark(settings: BenchmarkSettings(reader: reader), reader: reader).run()
+            case "events":
+                try await EventBusBenchmark(
+                    settings: BenchmarkSettings(reader: reader), events: try reader.count(forKey: "bench.events", default: 10_000)
+                ).run()
             case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar")
+                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar, events")
             }
         }
     }

@@ -1,0 +1,91 @@
+import EventBus
+import Foundation
+import Testing
+
+/// The in-memory bus follows the same delivery rules, without Redis.
+@Suite struct InMemoryEventBusTests {
+    @Test func aHandlerReceivesThePublishedEventWithItsTraceContext() async throws {
+        let bus = InMemoryEventBus(appID: "ordering-api")
+        let log = HandledLog()
+        bus.subscribe(OrderStockConfirmed.self) { event, context in log.record(event.orderId, context) }
+        let trace = TraceParent.random()
+        let event = OrderStockConfirmed(orderId: UUID())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await bus.run() }
+            try await TraceParent.$current.withValue(trace) { try await bus.publish(event) }
+            await bus.waitUntilIdle()
+            group.cancelAll()
+        }
+        #expect(log.count(event.orderId) == 1)
+        #expect(log.contexts.first?.traceParent == trace)
+        #expect(log.contexts.first?.header.source == "ordering-api")
+        #expect(log.contexts.first?.attempt == 1)
+    }
+
+    @Test func anEventPublishedByAHandlerContinuesTheTrace() async throws {
+        let bus = InMemoryEventBus(appID: "ordering-api")
+        let log = HandledLog()
+        bus.subscribe(OrderPaymentSucceeded.self) { event in
+            try await bus.publish(OrderStatusChangedToShipped(orderId: event.orderId, orderStatus: .shipped, description: "", buyerId: "alice"))
+        }
+        bus.subscribe(OrderStatusChangedToShipped.self) { event, context in log.record(event.orderId, context) }
+        let trace = TraceParent.random()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await bus.run() }
+            try await TraceParent.$current.withValue(trace) { try await bus.publish(OrderPaymentSucceeded(orderId: UUID())) }
+            await bus.waitUntilIdle()
+            group.cancelAll()
+        }
+        #expect(log.contexts.map(\.traceParent) == [trace])
+    }
+
+    @Test func aFailingHandlerIsRetriedThenDeadLetteredAndReplayRunsItAgain() async throws {
+        let bus = InMemoryEventBus(retry: RetryPolicy(maximumAttempts: 4, initialBackoff: .milliseconds(1)))
+        let attempts = HandledLog()
+        let fixed = Gate()
+        let log = HandledLog()
+        bus.subscribe(OrderPaymentFailed.self) { event, context in
+            attempts.record(event.orderId, context)
+            guard fixed.isOpen else { throw HandlerFailure(description: "always fails") }
+            log.record(event.orderId, context)
+        }
+        let failing = OrderPaymentFailed(orderId: UUID())
+        let other = OrderPaymentFailed(orderId: UUID())
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await bus.run() }
+            try await bus.publish(failing)
+            await bus.waitUntilIdle()
+            let letters = bus.deadLetters(topic: OrderPaymentFailed.topic)
+            #expect(letters.count == 1)
+            #expect(letters.first?.attempts == 4)
+            #expect(letters.first?.error == "always fails")
+            #expect(attempts.count(failing.orderId) == 4)
+            #expect(attempts.contexts.map(\.attempt) == [1, 2, 3, 4])
+
+            fixed.open()
+            try await bus.publish(other)
+            try await bus.replay(topic: OrderPaymentFailed.topic, id: try #require(letters.first).id)
+            await bus.waitUntilIdle()
+            group.cancelAll()
+        }
+        #expect(log.count(failing.orderId) == 1)
+        #expect(log.count(other.orderId) == 1)
+        #expect(bus.deadLetters(topic: OrderPaymentFailed.topic).isEmpty)
+    }
+
+    @Test func anEventPublishedTwiceIsHandledOnce() async throws {
+        let bus = InMemoryEventBus()
+        let log = HandledLog()
+        bus.subscribe(ProductPriceChanged.self) { event, context in log.record(event.id, context) }
+        let event = ProductPriceChanged(productId: 7, newPrice: Decimal(string: "9.99")!, oldPrice: 10)
+        try await bus.publish(event)  // before run: delivered once the bus runs
+        try await bus.publish(event)
+        await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await bus.run() }
+            await bus.waitUntilIdle()
+            group.cancelAll()
+        }
+        #expect(log.count(event.id) == 1)
+        #expect(bus.published(topic: ProductPriceChanged.topic).count == 2)
+    }
+}

@@ -1,0 +1,111 @@
+import ChildProcess
+import EventBus
+import Foundation
+import RedisClient
+import StateClient
+import Testing
+import TestSupport
+
+/// The state-client outbox and its relay, against the real Redis.
+@Suite struct OutboxTests {
+    @Test func anEventCommittedByAProcessKilledBeforePublishingIsPublishedAfterRestartExactlyAsWritten() async throws {
+        let fixture = RedisEventsFixture()
+        try await TestRedis.withClient { redis in
+            let order = UUID()
+            let eventID = UUID()
+            let trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+            let output = Lines()
+            var environment = Probe.environment(fixture)
+            environment["STATE_KEY"] = "order-\(order)"
+            environment["ORDER_ID"] = order.uuidString
+            environment["EVENT_ID"] = eventID.uuidString
+            environment["TRACEPARENT"] = trace
+            let probe = try ChildProcess([Probe.executable, "outbox-write"], environment: environment, output: .lines(output.append))
+            try await TestRedis.eventually(within: .seconds(20)) {
+                guard output.all.contains("committed") else { throw WaitTimedOut(description: "probe did not commit: \(output.all)") }
+            }
+            probe.send(SIGKILL)
+            #expect(await probe.waitForExit() == 128 + SIGKILL)
+
+            // After the "restart": the state change is there, the event waits in the outbox, unpublished.
+            let state = fixture.state(redis)
+            #expect(try await state.get("order-\(order)")?.value == Array("paid".utf8))
+            let bus = fixture.bus(redis)
+            let stream = bus.stream(OrderPaymentSucceeded.topic)
+            #expect(try await fixture.length(redis, stream) == 0)
+            let outbox = StateOutbox(state: state)
+            let written = try await outbox.pending(limit: 10)
+            #expect(written.count == 1)
+
+            let relay = OutboxRelay(outbox: outbox, bus: bus, logger: fixture.logger)
+            #expect(try await relay.relayPending() == 1)
+            let entries = try await redis.send(RedisCommand("XRANGE", stream, "-", "+")).array ?? []
+            #expect(entries.count == 1)
+            let fields = entries.first?.array?.last?.array ?? []
+            #expect(fields.count == 2)
+            #expect(fields.last?.bytes == written.first?.envelope.bytes)
+            let envelope = EventEnvelope(topic: OrderPaymentSucceeded.topic, bytes: fields.last?.bytes ?? [])
+            let header = try envelope.header()
+            #expect(header.id == eventID.uuidString.lowercased())
+            #expect(header.traceparent == trace)
+            #expect(header.source == fixture.appID)
+            #expect(try envelope.event(as: OrderPaymentSucceeded.self).orderId == order)
+            #expect(try await outbox.pending(limit: 10).isEmpty)
+            try await fixture.cleanUp(redis)
+        }
+    }
+
+    @Test func aRolledBackTransactionPublishesNothing() async throws {
+        let fixture = RedisEventsFixture()
+        try await TestRedis.withClient { redis in
+            let state = fixture.state(redis)
+            let outbox = StateOutbox(state: state)
+            try await state.save("product-1", bytes: Array("10".utf8))
+            let stale = try #require(try await state.get("product-1")).etag
+            try await state.save("product-1", bytes: Array("11".utf8))  // someone else changed it meanwhile
+
+            await #expect(throws: StateError.self) {
+                try await outbox.transaction(
+                    [.upsert(key: "product-1", bytes: Array("12".utf8), options: .init(etag: stale))],
+                    publishing: [ProductPriceChanged(productId: 1, newPrice: 12, oldPrice: 11)])
+            }
+            let bus = fixture.bus(redis)
+            #expect(try await OutboxRelay(outbox: outbox, bus: bus, logger: fixture.logger).relayPending() == 0)
+            #expect(try await fixture.length(redis, bus.stream(ProductPriceChanged.topic)) == 0)
+            #expect(try await state.get("product-1")?.value == Array("11".utf8))
+            try await fixture.cleanUp(redis)
+        }
+    }
+
+    @Test func theRunningRelayPublishesCommittedEventsInTheOrderTheyWereWritten() async throws {
+        let fixture = RedisEventsFixture()
+        try await TestRedis.withClient { redis in
+            let state = fixture.state(redis)
+            let outbox = StateOutbox(state: state)
+            let bus = fixture.bus(redis)
+            let relay = OutboxRelay(outbox: outbox, bus: bus, pollInterval: .seconds(30), batchSize: 7, logger: fixture.logger)
+            let products = Array(1...30)
+            try await fixture.running([relay]) {
+                for product in products {
+                    try await outbox.transaction(
+                        [.upsert(key: "product-\(product)", bytes: Array("\(product)".utf8))],
+                        publishing: [ProductPriceChanged(productId: product, newPrice: Decimal(product), oldPrice: 0)])
+                }
+                relay.wake()
+                try await TestRedis.eventually(within: .seconds(10)) {
+                    guard try await fixture.length(redis, bus.stream(ProductPriceChanged.topic)) == products.count else {
+                        throw WaitTimedOut(description: "not all relayed")
+                    }
+                }
+            }
+            let entries = try await redis.send(RedisCommand("XRANGE", bus.stream(ProductPriceChanged.topic), "-", "+")).array ?? []
+            let published = try entries.map { entry in
+                try EventEnvelope(topic: ProductPriceChanged.topic, bytes: entry.array?.last?.array?.last?.bytes ?? [])
+                    .event(as: ProductPriceChanged.self).productId
+            }
+            #expect(published == products)
+            #expect(try await outbox.pending(limit: 100).isEmpty)
+            try await fixture.cleanUp(redis)
+        }
+    }
+}
