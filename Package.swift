@@ -19,6 +19,8 @@ let package = Package(
         .library(name: "StateStores", targets: ["StateStores"]),
         .executable(name: "AppHost", targets: ["AppHost"]),
         .executable(name: "StateSidecar", targets: ["StateSidecar"]),
+        .executable(name: "Identity", targets: ["Identity"]),
+        .executable(name: "Catalog", targets: ["Catalog"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -32,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // MARK: Shared
@@ -90,6 +94,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Shared/ServiceDefaults",
             swiftSettings: strict
@@ -124,6 +130,39 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "Identity",
+            dependencies: [
+                "ServiceDefaults",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Identity",
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Catalog",
+            dependencies: [
+                "ServiceDefaults",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Catalog",
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "Benchmarks",
@@ -132,7 +171,11 @@ let package = Package(
                 "ServiceDefaults",
                 "StateClient",
                 "StateStores",
+                "ChildProcess",
                 .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Benchmarks",
             swiftSettings: strict
@@ -146,6 +189,10 @@ let package = Package(
                 "ChildProcess",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                "ServiceDefaults",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
@@ -165,6 +212,8 @@ let package = Package(
             dependencies: [
                 "ServiceDefaults",
                 "RedisClient",
+                "TestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -203,6 +252,31 @@ let package = Package(
                 "StateStores",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "IdentityTests",
+            dependencies: [
+                "Identity",
+                "ServiceDefaults",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CatalogTests",
+            dependencies: [
+                "Catalog",
+                "ServiceDefaults",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
