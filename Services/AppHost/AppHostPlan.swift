@@ -20,6 +20,7 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
     ]
     if let user = settings.postgresRunAs { postgresCommand = ["/usr/sbin/runuser", "-u", user, "--"] + postgresCommand }
 
+    let identityURL = "http://127.0.0.1:\(settings.identityPort)"
     return [
         ProcessSpec(
             name: "redis",
@@ -45,7 +46,31 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
             dependencies: ["redis", "postgres"],
             readiness: .http(baseURL: "http://127.0.0.1:\(settings.sidecarPort)"),
             url: "http://127.0.0.1:\(settings.sidecarPort)/v1.0/state"),
+        ProcessSpec(
+            name: "identity",
+            command: [settings.binaryDirectory + "/Identity"],
+            environment: postgresEnvironment(settings).merging(["HTTP_PORT": String(settings.identityPort), "IDENTITY_URL": identityURL]) { $1 },
+            dependencies: ["postgres"],
+            readiness: .http(baseURL: identityURL),
+            url: identityURL + "/connect/token"),
+        ProcessSpec(
+            name: "catalog",
+            command: [settings.binaryDirectory + "/Catalog"],
+            environment: postgresEnvironment(settings).merging(["HTTP_PORT": String(settings.catalogPort), "IDENTITY_URL": identityURL]) { $1 },
+            dependencies: ["postgres", "identity"],
+            readiness: .http(baseURL: "http://127.0.0.1:\(settings.catalogPort)"),
+            url: "http://127.0.0.1:\(settings.catalogPort)/api/v1/catalog/items"),
     ]
+}
+
+/// The `POSTGRES_*` variables of ServiceDefaults for a service using AppHost's PostgreSQL.
+private func postgresEnvironment(_ settings: AppHostSettings) -> [String: String] {
+    var environment = [
+        "POSTGRES_HOST": settings.postgresHost, "POSTGRES_PORT": String(settings.postgresPort),
+        "POSTGRES_USER": settings.postgresUser, "POSTGRES_DATABASE": settings.postgresDatabase,
+    ]
+    if let password = settings.postgresPassword { environment["POSTGRES_PASSWORD"] = password }
+    return environment
 }
 
 /// libpq's key=value form, quoting the password so any character is safe.

@@ -15,6 +15,8 @@ import ServiceDefaults
 /// | `postgres.bin.dir` (`POSTGRES_BIN_DIR`) | `/usr/lib/postgresql/15/bin` | where `postgres` lives |
 /// | `postgres.run.as` (`POSTGRES_RUN_AS`) | none | user to run PostgreSQL as (it refuses root) |
 /// | `state.sidecar.port` (`STATE_SIDECAR_PORT`) | `3500` | the state sidecar's HTTP port |
+/// | `identity.port` (`IDENTITY_PORT`) | `5105` | Identity's HTTP port |
+/// | `catalog.port` (`CATALOG_PORT`) | `5101` | Catalog's HTTP port |
 /// | `apphost.components.path` (`APPHOST_COMPONENTS_PATH`) | `compose/components` | the Dapr component files the sidecar serves |
 /// | `redis.*`, `postgres.*` | see ServiceDefaults | where the stores listen, passwords |
 struct AppHostSettings: Sendable {
@@ -33,6 +35,8 @@ struct AppHostSettings: Sendable {
     var postgresPassword: String?
     var postgresDatabase: String
     var sidecarPort: Int
+    var identityPort: Int
+    var catalogPort: Int
     var componentsPath: String
     /// The folder of AppHost's own executable, where the services' executables are built too.
     var binaryDirectory: String
@@ -52,6 +56,8 @@ struct AppHostSettings: Sendable {
         postgresPassword = reader.string(forKey: "postgres.password", isSecret: true)
         postgresDatabase = reader.string(forKey: "postgres.database", default: "eshop")
         sidecarPort = try reader.port(forKey: "state.sidecar.port", default: 3500)
+        identityPort = try reader.port(forKey: "identity.port", default: 5105)
+        catalogPort = try reader.port(forKey: "catalog.port", default: 5101)
         componentsPath = URL(fileURLWithPath: reader.string(forKey: "apphost.components.path", default: "compose/components")).standardizedFileURL.path
         binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().standardizedFileURL.path
         guard postgresDatabase.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !postgresDatabase.isEmpty else {

@@ -24,6 +24,8 @@ public struct ProblemDetails: Error, Sendable, Equatable, Codable, HTTPResponseE
     public var errors: [String: [String]]?
     /// Seconds after which a retry may succeed (sent as `Retry-After`, for 503 and 429).
     public var retryAfterSeconds: Int?
+    /// The authentication challenge (sent as `WWW-Authenticate`, for 401 and 403).
+    public var challenge: String?
 
     enum CodingKeys: String, CodingKey {
         case type, title, statusCode = "status", detail, instance, errors
@@ -35,7 +37,8 @@ public struct ProblemDetails: Error, Sendable, Equatable, Codable, HTTPResponseE
         type: String = "about:blank",
         title: String? = nil,
         errors: [String: [String]]? = nil,
-        retryAfterSeconds: Int? = nil
+        retryAfterSeconds: Int? = nil,
+        challenge: String? = nil
     ) {
         self.type = type
         self.title = title ?? status.reasonPhrase
@@ -43,6 +46,7 @@ public struct ProblemDetails: Error, Sendable, Equatable, Codable, HTTPResponseE
         self.detail = detail
         self.errors = errors
         self.retryAfterSeconds = retryAfterSeconds
+        self.challenge = challenge
     }
 
     /// The media type of a problem body.
@@ -53,6 +57,7 @@ public struct ProblemDetails: Error, Sendable, Equatable, Codable, HTTPResponseE
     public var headers: HTTPFields {
         var fields: HTTPFields = [.contentType: Self.mediaType]
         if let retryAfterSeconds { fields[.retryAfter] = String(retryAfterSeconds) }
+        if let challenge { fields[.wwwAuthenticate] = challenge }
         return fields
     }
 

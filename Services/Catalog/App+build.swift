@@ -1,0 +1,71 @@
+import Configuration
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceDefaults
+
+/// Catalog's port (ARCHITECTURE.md).
+let catalogDefaultPort = 5101
+/// Catalog's app id.
+let catalogDefaultAppID = "catalog-api"
+
+/// The Catalog application: migrates the `catalog` schema (and seeds it when empty), then serves
+/// the catalog API; writes need an `admin` token from Identity.
+///
+/// | key (env) | type | default |
+/// |---|---|---|
+/// | `catalog.seed` (`CATALOG_SEED`) | `true` \| `false`: seed the sample catalog into an empty schema | `true` |
+/// | ``AuthSettings``' keys (`IDENTITY_URL`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_CLOCK_SKEW_SECONDS`) | | |
+/// | `PostgresClient.Configuration(reader:)`'s keys (`POSTGRES_*`) | | |
+/// | and ``ServiceSettings``' keys (`HTTP_PORT` default 5101, `APP_ID` default `catalog-api`) | | |
+func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    let settings = try ServiceSettings(reader: reader, defaultPort: catalogDefaultPort, defaultAppID: catalogDefaultAppID)
+    let auth = try AuthSettings(reader: reader)
+    let seed = reader.string(forKey: "catalog.seed", default: "true").lowercased()
+    guard seed == "true" || seed == "false" else {
+        throw ConfigurationError(variable: "CATALOG_SEED", problem: "is '\(seed)': expected true or false")
+    }
+    let postgres = try PostgresClient.Configuration(reader: reader)
+    var logger = Logger(label: settings.appID)
+    logger.logLevel = settings.logLevel
+    try await PostgresClient.withRunning(configuration: postgres, logger: logger) { [logger] client in
+        try await migrateCatalog(client: client, seed: seed == "true", logger: logger)
+    }
+    let client = PostgresClient(configuration: postgres, backgroundLogger: logger)
+    let router = buildRouter(
+        repository: PostgresCatalogRepository(client: client, logger: logger),
+        verifier: BearerTokenVerifier(settings: auth),
+        openAPIDocument: try catalogOpenAPIDocument(),
+        healthChecks: [.postgres(client)])
+    return Application(router: router, configuration: settings.applicationConfiguration, services: [client], logger: logger)
+}
+
+/// Catalog's routes: anonymous reads, admin-only writes.
+func buildRouter(
+    repository: any CatalogRepository, verifier: BearerTokenVerifier, openAPIDocument: String, healthChecks: [HealthCheck]
+) -> Router<ServiceRequestContext> {
+    let router = Router.service(context: ServiceRequestContext.self, healthChecks: healthChecks)
+    router.addRoutes(CatalogController(repository: repository).endpoints, atPath: "api/v1/catalog")
+    router.group("api/v1/catalog")
+        .add(middleware: BearerAuthMiddleware(verifier: verifier, role: "admin"))
+        .addRoutes(CatalogAdminController(repository: repository).endpoints)
+    router.addRoutes(OpenAPIDocumentController<ServiceRequestContext>(yaml: openAPIDocument).endpoints)
+    return router
+}
+
+/// Brings the `catalog` schema up to date and, when `seed` is set and the catalog is empty,
+/// fills it with the sample catalog. Safe to run from several replicas at once.
+func migrateCatalog(client: PostgresClient, seed: Bool, logger: Logger) async throws {
+    try await CatalogMigrations.migrator.migrate(client: client, logger: logger) { connection in
+        if seed { try await CatalogSeed.seedIfEmpty(on: connection, logger: logger) }
+    }
+}
+
+/// The committed OpenAPI document (`Services/Catalog/openapi.yaml`, a bundled resource).
+func catalogOpenAPIDocument() throws -> String {
+    guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "openapi.yaml"])
+    }
+    return try String(contentsOf: url, encoding: .utf8)
+}

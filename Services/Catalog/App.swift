@@ -1,0 +1,17 @@
+import Configuration
+import Hummingbird
+import Logging
+import ServiceDefaults
+
+/// Catalog: products, brands, types and pictures in PostgreSQL (port 5101).
+@main
+struct App {
+    static func main() async {
+        await ServiceMain.run("catalog-api") {
+            let reader = try await ConfigReader.service()
+            let settings = try ServiceSettings(reader: reader, defaultPort: catalogDefaultPort, defaultAppID: catalogDefaultAppID)
+            LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
+            try await buildApplication(reader: reader).runService()
+        }
+    }
+}
