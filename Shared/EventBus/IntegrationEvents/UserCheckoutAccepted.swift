@@ -2,6 +2,9 @@ import Foundation
 
 /// Basket → ordering: a buyer checked out their basket. `requestId` (the checkout's
 /// `X-Request-Id`) becomes the order id, so a repeated checkout creates one order.
+///
+/// The card travels as its holder, last four digits and expiry only: the full number and the
+/// security code never leave Basket (they are neither stored nor logged; the payment is simulated).
 public struct UserCheckoutAccepted: IntegrationEvent, Hashable {
     public var id: UUID
     public var creationDate: Date
@@ -13,11 +16,11 @@ public struct UserCheckoutAccepted: IntegrationEvent, Hashable {
     public var state: String
     public var country: String
     public var zipCode: String
-    public var cardNumber: String
     public var cardHolderName: String
+    /// The last four digits of the card number.
+    public var cardLastFourDigits: String
+    /// The first instant the card is no longer valid.
     public var cardExpiration: Date
-    public var cardSecurityNumber: String
-    public var cardTypeId: Int
     public var requestId: UUID
     public var basket: CustomerBasket
 
@@ -51,8 +54,8 @@ public struct UserCheckoutAccepted: IntegrationEvent, Hashable {
 
     public init(
         userId: String, userName: String, userEmail: String, city: String, street: String, state: String, country: String,
-        zipCode: String, cardNumber: String, cardHolderName: String, cardExpiration: Date, cardSecurityNumber: String,
-        cardTypeId: Int, requestId: UUID, basket: CustomerBasket, id: UUID = UUID(), creationDate: Date = Date()
+        zipCode: String, cardHolderName: String, cardLastFourDigits: String, cardExpiration: Date, requestId: UUID,
+        basket: CustomerBasket, id: UUID = UUID(), creationDate: Date = Date()
     ) {
         self.id = id
         self.creationDate = creationDate
@@ -64,11 +67,9 @@ public struct UserCheckoutAccepted: IntegrationEvent, Hashable {
         self.state = state
         self.country = country
         self.zipCode = zipCode
-        self.cardNumber = cardNumber
         self.cardHolderName = cardHolderName
+        self.cardLastFourDigits = cardLastFourDigits
         self.cardExpiration = cardExpiration
-        self.cardSecurityNumber = cardSecurityNumber
-        self.cardTypeId = cardTypeId
         self.requestId = requestId
         self.basket = basket
     }
