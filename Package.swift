@@ -23,6 +23,7 @@ let package = Package(
         .executable(name: "EventsAdmin", targets: ["EventsAdmin"]),
         .executable(name: "Identity", targets: ["Identity"]),
         .executable(name: "Catalog", targets: ["Catalog"]),
+        .executable(name: "Basket", targets: ["Basket"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -190,6 +191,25 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        .executableTarget(
+            name: "Basket",
+            dependencies: [
+                "ServiceDefaults",
+                "StateClient",
+                "StateStores",
+                "EventBus",
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Basket",
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "Benchmarks",
@@ -336,6 +356,23 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "BasketTests",
+            dependencies: [
+                "Basket",
+                "EventBus",
+                "ServiceDefaults",
+                "StateClient",
+                "StateStores",
+                "RedisClient",
+                "TestSupport",
+                "ChildProcess",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

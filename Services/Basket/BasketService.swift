@@ -10,6 +10,8 @@ struct BasketService: Sendable {
     let repository: BasketRepository
     let catalog: CachedProductCatalog
     let outbox: StateOutbox
+    /// Tells the outbox relay to publish now (after a checkout committed its event).
+    let wakeRelay: @Sendable () -> Void
     let logger: Logger
 
     /// How often a write is retried when another write to the same basket came first.
@@ -105,6 +107,7 @@ struct BasketService: Sendable {
                             key: CheckoutRecord.key(requestId), value: record,
                             options: SaveOptions(concurrency: .firstWrite, ttlInSeconds: CheckoutRecord.ttlInSeconds)),
                     ], publishing: [event])
+                wakeRelay()
                 logger.info("checkout accepted", metadata: ["order.id": "\(requestId)", "items": "\(basket.items.count)"])
                 return requestId
             } catch let error as StateError where error.code == .etagMismatch {

@@ -1,60 +1,27 @@
-import AsyncHTTPClient
-import ChildProcess
 import Foundation
-import Synchronization
-
-/// The executables `swift build` put next to the test bundle.
-public enum BuiltProducts {
-    /// The path of the executable `name` (`StateSidecar`, `AppHost`) in the build folder.
-    public static func path(_ name: String) -> String {
-        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var folder = testBinary.deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), folder.path != "/" {
-            folder.deleteLastPathComponent()
-        }
-        return folder.appendingPathComponent(name).path
-    }
-}
 
 /// A state sidecar process of a test's own: the real `StateSidecar` binary serving a components
 /// folder of the test's making, on a free port, for one app id.
 public final class TestSidecar: Sendable {
     public let appID: String
-    public let port: Int
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
-    private let child: ChildProcess
-    private let output: CollectedLines
+    private let process: TestServiceProcess
     private let componentsFolder: URL
+    public var port: Int { process.port }
+    public var baseURL: String { process.baseURL }
 
     /// Starts the sidecar with `components` (file name → component YAML) and waits until
     /// `/health/ready` answers 200, which needs every store reachable (and migrated).
     public init(appID: String, components: [String: String]) async throws {
         self.appID = appID
-        port = try await TestRedis.freePort()
         componentsFolder = FileManager.default.temporaryDirectory.appendingPathComponent("components-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: componentsFolder, withIntermediateDirectories: true)
         for (name, yaml) in components {
             try yaml.write(to: componentsFolder.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-        let output = CollectedLines()
-        self.output = output
-        child = try ChildProcess(
-            [BuiltProducts.path("StateSidecar")],
-            environment: [
-                "HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(port), "APP_ID": appID,
-                "COMPONENTS_PATH": componentsFolder.path, "LOG_LEVEL": "warning",
-            ],
-            output: .lines(output.append))
-        let url = "\(baseURL)/health/ready"
-        let child = self.child
         do {
-            try await TestRedis.eventually(within: .seconds(20)) {
-                if let status = child.exitStatus { throw SidecarExited(status: status, output: output.all) }
-                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(2))
-                guard response.status == .ok else { throw SidecarExited(status: -1, output: ["/health/ready: \(response.status)"]) }
-            }
+            process = try await TestServiceProcess("StateSidecar", environment: ["APP_ID": appID, "COMPONENTS_PATH": componentsFolder.path], within: .seconds(20))
         } catch {
-            await stop()
+            try? FileManager.default.removeItem(at: componentsFolder)
             throw error
         }
     }
@@ -74,9 +41,9 @@ public final class TestSidecar: Sendable {
         }
     }
 
-    /// Stops the process (SIGTERM, then SIGKILL after 5 s) and removes the components folder.
+    /// Stops the process and removes the components folder.
     public func stop() async {
-        _ = await child.terminate(grace: .seconds(5))
+        await process.stop()
         try? FileManager.default.removeItem(at: componentsFolder)
     }
 
@@ -114,19 +81,4 @@ public final class TestSidecar: Sendable {
 
             """
     }
-}
-
-/// The sidecar stopped (or never became ready) while the test waited for it.
-struct SidecarExited: Error, CustomStringConvertible {
-    var status: Int32
-    var output: [String]
-    var description: String { "the sidecar is not ready (exit status \(status)); it printed:\n" + output.joined(separator: "\n") }
-}
-
-/// Lines a child printed, collected from its reader thread.
-public final class CollectedLines: Sendable {
-    private let storage = Mutex<[String]>([])
-    public init() {}
-    public func append(_ line: String) { storage.withLock { $0.append(line) } }
-    public var all: [String] { storage.withLock { $0 } }
 }

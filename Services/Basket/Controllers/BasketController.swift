@@ -51,13 +51,14 @@ struct BasketController: Sendable {
         }
         let checkout = try ValidCheckout(try await request.decode(as: CheckoutRequest.self, context: context))
         let orderId = try await service.checkout(user, requestId: requestId, checkout)
-        var response = try context.responseEncoder.encode(CheckoutAccepted(orderId: orderId), from: request, context: context)
+        var response = try context.responseEncoder.encode(CheckoutAccepted(orderId: orderId.uuidString.lowercased()), from: request, context: context)
         response.status = .accepted
         return response
     }
 
     struct CheckoutAccepted: Encodable {
-        var orderId: UUID
+        /// The request id, lower-case as every id the system writes.
+        var orderId: String
     }
 
     /// The JSON answer with the basket's version as a strong `ETag`.

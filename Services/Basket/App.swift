@@ -1,0 +1,18 @@
+import Configuration
+import Hummingbird
+import Logging
+import ServiceDefaults
+
+/// Basket: buyers' baskets in Redis through the state client, priced by Catalog, checked out
+/// through the outbox (port 5103).
+@main
+struct App {
+    static func main() async {
+        await ServiceMain.run("basket-api") {
+            let reader = try await ConfigReader.service()
+            let settings = try ServiceSettings(reader: reader, defaultPort: basketDefaultPort, defaultAppID: basketDefaultAppID)
+            LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
+            try await buildApplication(reader: reader).runService()
+        }
+    }
+}
