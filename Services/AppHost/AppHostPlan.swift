@@ -60,7 +60,23 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
             dependencies: ["postgres", "identity"],
             readiness: .http(baseURL: "http://127.0.0.1:\(settings.catalogPort)"),
             url: "http://127.0.0.1:\(settings.catalogPort)/api/v1/catalog/items"),
+        ProcessSpec(
+            name: "basket",
+            command: [settings.binaryDirectory + "/Basket"],
+            environment: redisEnvironment(settings).merging([
+                "HTTP_PORT": String(settings.basketPort), "IDENTITY_URL": identityURL, "CATALOG_URL": "http://127.0.0.1:\(settings.catalogPort)",
+            ]) { $1 },
+            dependencies: ["redis", "identity", "catalog"],
+            readiness: .http(baseURL: "http://127.0.0.1:\(settings.basketPort)"),
+            url: "http://127.0.0.1:\(settings.basketPort)/api/v1/basket"),
     ]
+}
+
+/// The `REDIS_*` variables of ServiceDefaults for a service using AppHost's Redis.
+private func redisEnvironment(_ settings: AppHostSettings) -> [String: String] {
+    var environment = ["REDIS_HOST": settings.redis.host, "REDIS_PORT": String(settings.redis.port)]
+    if let password = settings.redis.password { environment["REDIS_PASSWORD"] = password }
+    return environment
 }
 
 /// The `POSTGRES_*` variables of ServiceDefaults for a service using AppHost's PostgreSQL.

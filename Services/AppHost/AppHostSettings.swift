@@ -17,6 +17,7 @@ import ServiceDefaults
 /// | `state.sidecar.port` (`STATE_SIDECAR_PORT`) | `3500` | the state sidecar's HTTP port |
 /// | `identity.port` (`IDENTITY_PORT`) | `5105` | Identity's HTTP port |
 /// | `catalog.port` (`CATALOG_PORT`) | `5101` | Catalog's HTTP port |
+/// | `basket.port` (`BASKET_PORT`) | `5103` | Basket's HTTP port |
 /// | `apphost.components.path` (`APPHOST_COMPONENTS_PATH`) | `compose/components` | the Dapr component files the sidecar serves |
 /// | `redis.*`, `postgres.*` | see ServiceDefaults | where the stores listen, passwords |
 struct AppHostSettings: Sendable {
@@ -37,6 +38,7 @@ struct AppHostSettings: Sendable {
     var sidecarPort: Int
     var identityPort: Int
     var catalogPort: Int
+    var basketPort: Int
     var componentsPath: String
     /// The folder of AppHost's own executable, where the services' executables are built too.
     var binaryDirectory: String
@@ -58,6 +60,7 @@ struct AppHostSettings: Sendable {
         sidecarPort = try reader.port(forKey: "state.sidecar.port", default: 3500)
         identityPort = try reader.port(forKey: "identity.port", default: 5105)
         catalogPort = try reader.port(forKey: "catalog.port", default: 5101)
+        basketPort = try reader.port(forKey: "basket.port", default: 5103)
         componentsPath = URL(fileURLWithPath: reader.string(forKey: "apphost.components.path", default: "compose/components")).standardizedFileURL.path
         binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().standardizedFileURL.path
         guard postgresDatabase.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !postgresDatabase.isEmpty else {

@@ -25,6 +25,9 @@ import Testing
             "POSTGRES_PASSWORD": environment["POSTGRES_PASSWORD"] ?? "",
             "POSTGRES_DATABASE": environment["POSTGRES_DATABASE"] ?? "eshop_test",
             "STATE_SIDECAR_PORT": String(Int.random(in: 20_000..<32_000)),
+            "IDENTITY_PORT": String(Int.random(in: 20_000..<32_000)),
+            "CATALOG_PORT": String(Int.random(in: 20_000..<32_000)),
+            "BASKET_PORT": String(Int.random(in: 20_000..<32_000)),
             "APPHOST_COMPONENTS_PATH": repositoryRoot + "/compose/components",
         ]
     }
