@@ -17,8 +17,12 @@ struct Benchmarks {
                 try await RedisGetBenchmark(settings: BenchmarkSettings(reader: reader)).run()
             case "state":
                 try await StateBenchmark(settings: BenchmarkSettings(reader: reader)).run()
+            case "catalog":
+                try await CatalogBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
+            case "identity":
+                try await IdentityBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
             case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state")
+                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, catalog, identity")
             }
         }
     }
