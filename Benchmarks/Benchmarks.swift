@@ -23,8 +23,14 @@ struct Benchmarks {
                 try await EventBusBenchmark(
                     settings: BenchmarkSettings(reader: reader), events: try reader.count(forKey: "bench.events", default: 10_000)
                 ).run()
+            case "catalog":
+                try await CatalogBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
+            case "identity":
+                try await IdentityBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
+            case "basket":
+                try await BasketBenchmark(settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis).run()
             case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar, events")
+                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar, events, catalog, identity, basket")
             }
         }
     }

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Catalog's page GET req/s (`wrk` against the release binary) beside a hello-world route of the
+/// same server (`/health/live`) and `pgbench` running the page's SELECT on the same database.
+struct CatalogBenchmark {
+    let settings: HTTPBenchmarkSettings
+
+    func run() async throws {
+        let service = try await BenchmarkedService.start(
+            "Catalog", port: settings.port, environment: settings.postgres.environment.merging(["CATALOG_SEED": "true"]) { $1 })
+        do {
+            let wrk = settings.wrk
+            let page = try wrk.requestsPerSecond(service.baseURL + "/api/v1/catalog/items?pageIndex=1&pageSize=10")
+            let item = try wrk.requestsPerSecond(service.baseURL + "/api/v1/catalog/items/1")
+            let hello = try wrk.requestsPerSecond(service.baseURL + "/health/live")
+            let select = try settings.pgbench.transactionsPerSecond(
+                sql: Self.pageSQL, clients: wrk.connections, threads: wrk.threads, transactionsPerClient: settings.pgbenchTransactions)
+            await service.stop()
+            print("catalog, wrk -t\(wrk.threads) -c\(wrk.connections) -d\(wrk.duration)s against the service binary beside Benchmarks")
+            print(String(format: "  GET /health/live (hello world)      : %9.0f req/s", hello))
+            print(String(format: "  pgbench, the page's SELECT          : %9.0f tps", select))
+            print(String(format: "  GET /api/v1/catalog/items (page)    : %9.0f req/s  (%.2f × hello world, %.2f × pgbench)", page, page / hello, page / select))
+            print(String(format: "  GET /api/v1/catalog/items/1         : %9.0f req/s  (%.2f × hello world)", item, item / hello))
+        } catch {
+            await service.stop()
+            throw error
+        }
+    }
+
+    /// The SELECT the page endpoint runs for `pageIndex=1&pageSize=10` without filters.
+    static let pageSQL = """
+        SELECT i.id, i.name, i.description, i.price::text, i.picture_file_name, i.catalog_type_id, i.catalog_brand_id,
+            i.available_stock, i.restock_threshold, i.max_stock_threshold, count(*) OVER ()
+        FROM catalog.catalog_items i
+        WHERE (NULL::integer IS NULL OR i.catalog_brand_id = NULL::integer)
+          AND (NULL::integer IS NULL OR i.catalog_type_id = NULL::integer)
+          AND (NULL::text IS NULL OR starts_with(i.name, NULL::text))
+        ORDER BY i.name, i.id LIMIT 10 OFFSET 10;
+        """
+}
+
+/// Identity's token endpoint req/s beside a hello-world route of the same server and the rate
+/// of bcrypt verifications the machine manages (the endpoint's floor by design).
+struct IdentityBenchmark {
+    let settings: HTTPBenchmarkSettings
+
+    func run() async throws {
+        let service = try await BenchmarkedService.start(
+            "Identity", port: settings.port,
+            environment: settings.postgres.environment.merging(["IDENTITY_LOGIN_MAX_FAILURES": "1000000"]) { $1 })
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("wrk-token-\(UUID().uuidString).lua")
+        do {
+            try """
+            wrk.method = "POST"
+            wrk.body = "grant_type=password&username=alice&password=Pass123%24"
+            wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+            """.write(to: script, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: script) }
+            let wrk = settings.wrk
+            let token = try wrk.requestsPerSecond(service.baseURL + "/connect/token", luaScript: script.path)
+            let hello = try wrk.requestsPerSecond(service.baseURL + "/health/live")
+            await service.stop()
+            let bcrypt = try await BcryptRate.verificationsPerSecond(cost: 10, seconds: wrk.duration)
+            print("identity, wrk -t\(wrk.threads) -c\(wrk.connections) -d\(wrk.duration)s against the service binary beside Benchmarks (bcrypt cost 10)")
+            print(String(format: "  GET /health/live (hello world)      : %9.0f req/s", hello))
+            print(String(format: "  bcrypt verify, every core           : %9.1f /s", bcrypt))
+            print(String(format: "  POST /connect/token                 : %9.1f req/s  (%.2f × bcrypt verify)", token, token / bcrypt))
+        } catch {
+            await service.stop()
+            throw error
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import AsyncHTTPClient
+import ChildProcess
+import Foundation
+
+/// A service's release executable started for a benchmark (beside the Benchmarks executable),
+/// stopped with SIGTERM when done.
+struct BenchmarkedService {
+    let name: String
+    let baseURL: String
+    private let process: ChildProcess
+
+    /// Starts `executable` on a free port with `environment` and waits up to 60 s for `/health/ready`.
+    static func start(_ executable: String, port: Int, environment: [String: String]) async throws -> BenchmarkedService {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path
+        var environment = environment
+        environment["HTTP_PORT"] = String(port)
+        environment["LOG_LEVEL"] = "warning"
+        let process = try ChildProcess([directory + "/" + executable], environment: environment, output: .lines { print("  [\(executable)] \($0)") })
+        let service = BenchmarkedService(name: executable, baseURL: "http://127.0.0.1:\(port)", process: process)
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if let exit = process.exitStatus { throw BenchmarkError(message: "\(executable) exited with status \(exit)") }
+            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: service.baseURL + "/health/ready"), timeout: .seconds(1)),
+                response.status == .ok
+            {
+                return service
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        _ = await process.terminate(grace: .seconds(5))
+        throw BenchmarkError(message: "\(executable) did not become ready within 60 s")
+    }
+
+    func stop() async { _ = await process.terminate(grace: .seconds(10)) }
+}
+
+/// `wrk` against one URL: requests per second, and the share of non-2xx answers.
+struct WrkTool {
+    let executable: String
+    let threads: Int
+    let connections: Int
+    let duration: Int
+
+    /// Requests per second for `url`; `luaScript` (a file) sets the method, body and headers.
+    func requestsPerSecond(_ url: String, luaScript: String? = nil) throws -> Double {
+        try measure(url, luaScript: luaScript).requestsPerSecond
+    }
+
+    /// Requests per second and the 99th-percentile latency (ms) of `url`.
+    func measure(_ url: String, luaScript: String? = nil) throws -> (requestsPerSecond: Double, p99Milliseconds: Double) {
+        var arguments = ["-t", String(threads), "-c", String(connections), "-d", "\(duration)s", "--latency"]
+        if let luaScript { arguments += ["-s", luaScript] }
+        let output = try runTool(executable, arguments + [url])
+        if output.contains("Non-2xx or 3xx responses") {
+            throw BenchmarkError(message: "wrk saw error responses from \(url):\n\(output)")
+        }
+        let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let line = lines.first(where: { $0.hasPrefix("Requests/sec:") }),
+            let value = Double(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
+            let p99 = lines.first(where: { $0.hasPrefix("99%") }).flatMap({ Self.milliseconds(String($0.dropFirst(3))) })
+        else { throw BenchmarkError(message: "could not read wrk's output: \(output)") }
+        return (value, p99)
+    }
+
+    /// wrk's `1.23ms`, `456.00us` or `1.20s` in milliseconds.
+    static func milliseconds(_ text: String) -> Double? {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        for (unit, factor) in [("us", 0.001), ("ms", 1.0), ("s", 1_000.0)] where text.hasSuffix(unit) {
+            return Double(text.dropLast(unit.count)).map { $0 * factor }
+        }
+        return nil
+    }
+}
+
+/// `pgbench` running one SQL script: transactions (here: statements) per second.
+///
+/// It runs a fixed number of transactions per client (`-t`) rather than for a time (`-T`):
+/// started from this process, pgbench's `-T` timer never fired and it ran forever.
+struct PgbenchTool {
+    let executable: String
+    let postgres: PostgresBenchmarkSettings
+
+    func transactionsPerSecond(sql: String, clients: Int, threads: Int, transactionsPerClient: Int) throws -> Double {
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("pgbench-\(UUID().uuidString).sql")
+        try sql.write(to: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: script) }
+        let output = try runTool(
+            "env",
+            ["PGPASSWORD=\(postgres.password ?? "")", executable, "-n", "-M", "prepared", "-c", String(clients), "-j", String(threads),
+             "-t", String(transactionsPerClient), "-h", postgres.host, "-p", String(postgres.port), "-U", postgres.user, "-f", script.path, postgres.database])
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+            let value = Double(line.dropFirst("tps = ".count).split(separator: " ")[0])
+        else { throw BenchmarkError(message: "could not read pgbench's output: \(output)") }
+        return value
+    }
+}
