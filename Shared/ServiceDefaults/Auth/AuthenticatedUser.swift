@@ -56,4 +56,13 @@ public struct ServiceRequestContext: AuthenticatedRequestContext {
         coreContext = CoreRequestContextStorage(source: source)
         user = nil
     }
+
+    /// JSON answers with members sorted and `/` unescaped (`"http://…"`, not `"http:\/\/…"`).
+    public var responseEncoder: JSONEncoder { Self.jsonEncoder }
+
+    private static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 }
