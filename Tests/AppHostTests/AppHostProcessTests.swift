@@ -15,7 +15,7 @@ import Testing
         return [
             "APPHOST_START_REDIS": "false",
             "APPHOST_START_POSTGRES": "false",
-            "APPHOST_READY_TIMEOUT": "5",
+            "APPHOST_READY_TIMEOUT": "60",  // a loaded 2-core machine starts six processes slowly
             "REDIS_HOST": environment["REDIS_HOST"] ?? "127.0.0.1",
             "REDIS_PORT": environment["REDIS_PORT"] ?? "6379",
             "REDIS_PASSWORD": environment["REDIS_PASSWORD"] ?? "",
@@ -113,7 +113,7 @@ final class Run: Sendable {
 
     var lines: [String] { output.all }
 
-    func waitForLine(containing text: String, within timeout: Duration = .seconds(30)) async throws {
+    func waitForLine(containing text: String, within timeout: Duration = .seconds(90)) async throws {
         let deadline = ContinuousClock.now + timeout
         while !lines.contains(where: { $0.contains(text) }) {
             if child.exitStatus != nil || ContinuousClock.now > deadline {
