@@ -2,21 +2,13 @@ import Foundation
 import Logging
 import PostgresNIO
 import StateStores
+import TestSupport
 
 /// The PostgreSQL server `scripts/test` started (`POSTGRES_HOST`, `POSTGRES_PORT`,
 /// `POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DATABASE`), and helpers that run a client
 /// against it. Tests isolate by unique table names and drop only their own tables.
 enum PostgresTestDatabase {
-    static var configuration: PostgresClient.Configuration {
-        let environment = ProcessInfo.processInfo.environment
-        return PostgresClient.Configuration(
-            host: environment["POSTGRES_HOST"] ?? "127.0.0.1",
-            port: environment["POSTGRES_PORT"].flatMap(Int.init) ?? 5432,
-            username: environment["POSTGRES_USER"] ?? "postgres",
-            password: environment["POSTGRES_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 },
-            database: environment["POSTGRES_DATABASE"] ?? "postgres",
-            tls: .disable)
-    }
+    static var configuration: PostgresClient.Configuration { TestPostgres.configuration() }
 
     static let logger = Logger(label: "postgres-state-store-tests")
 
