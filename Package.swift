@@ -251,6 +251,7 @@ let package = Package(
             dependencies: [
                 "EventBus",
                 "EventBusProbe",
+                "EventsAdmin",
                 "RedisClient",
                 "StateClient",
                 "StateStores",
