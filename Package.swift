@@ -322,6 +322,7 @@ let package = Package(
             dependencies: [
                 "EventBus",
                 "EventBusProbe",
+                "EventsAdmin",
                 "RedisClient",
                 "StateClient",
                 "StateStores",

@@ -28,6 +28,7 @@ struct EventBusBenchmark {
 
             let rawTool = try redisBenchmarkXADD(stream: prefix + "raw-tool", payload: payload, concurrency: concurrency)
             let rawClient = try await measureRawXADD(client, stream: prefix + "raw-client", payload: payload, concurrency: concurrency)
+            let publishOnly = try await measurePublish(client, prefix: prefix, concurrency: concurrency, logger: logger)
             var results: [(consumers: Int, published: Double, handled: Double)] = []
             for consumers in [1, 4] {
                 results.append(try await measureEndToEnd(client, prefix: "\(prefix)\(consumers):", consumers: consumers, logger: logger))
@@ -37,6 +38,7 @@ struct EventBusBenchmark {
             print("event bus over Redis Streams, \(events) events of \(payload.count) bytes, \(concurrency) concurrent publishers")
             print(String(format: "  redis-benchmark XADD (raw)         : %10.0f ops/s", rawTool))
             print(String(format: "  RedisClient XADD (raw)             : %10.0f ops/s", rawClient))
+            print(String(format: "  publish, no consumer running       : %10.0f events/s  (%.2f × raw XADD)", publishOnly, publishOnly / rawClient))
             for result in results {
                 print(String(format: "  publish, %d consumer(s)             : %10.0f events/s", result.consumers, result.published))
                 print(
@@ -74,6 +76,22 @@ struct EventBusBenchmark {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<concurrency {
                 group.addTask { for _ in 0..<perTask { _ = try await client.send(command) } }
+            }
+            try await group.waitForAll()
+        }
+        return Double(perTask * concurrency) / (ContinuousClock.now - start).seconds
+    }
+
+    /// `publish` alone (envelope encoding and `XADD`), nothing consuming meanwhile.
+    private func measurePublish(_ client: RedisClient, prefix: String, concurrency: Int, logger: Logger) async throws -> Double {
+        let state = StateClient(store: RedisStateStore(client: client, logger: logger), storeName: "statestore", appID: "bench")
+        let bus = RedisStreamsEventBus(
+            client: client, state: state, configuration: .init(appID: "bench", streamPrefix: prefix + "publish:"), logger: logger)
+        let perTask = max(1, events / concurrency)
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask { for _ in 0..<perTask { try await bus.publish(Self.sampleEvent()) } }
             }
             try await group.waitForAll()
         }

@@ -28,10 +28,12 @@ extension RedisStreamsEventBus {
                     while isRunning {
                         let entries = try RedisStreams.readGroupEntries(try await connection.send(read))
                         failures = 0
+                        var handled: [String] = []
                         for entry in entries {
                             guard !stop.isStopped else { break }  // read but not started: reclaimed by another consumer
-                            await process(entry, of: subscription)
+                            if await process(entry, of: subscription) { handled.append(entry.id) }
                         }
+                        await acknowledge(handled, of: subscription.topic)
                     }
                 }
             } catch {
@@ -91,14 +93,17 @@ extension RedisStreamsEventBus {
                 logger.info(
                     "reclaimed an event another consumer left unacknowledged",
                     metadata: ["event.topic": "\(subscription.topic)", "stream.id": "\(entry.id)", "event.deliveries": "\(deliveries)"])
-                await process(entry, of: subscription, earlierAttempts: deliveries - 1)
+                if await process(entry, of: subscription, earlierAttempts: deliveries - 1) {
+                    await acknowledge([entry.id], of: subscription.topic)
+                }
             }
             start = next
         } while start != "0-0" && isRunning
     }
 
-    /// Delivers one entry and acknowledges or dead-letters it as the outcome says.
-    func process(_ entry: StreamEntry, of subscription: Subscription, earlierAttempts: Int = 0) async {
+    /// Delivers one entry and dead-letters it if the outcome says so; returns `true` when it is to
+    /// be acknowledged (handled, or handled before).
+    func process(_ entry: StreamEntry, of subscription: Subscription, earlierAttempts: Int = 0) async -> Bool {
         let outcome: DeliveryOutcome
         if let bytes = entry.fields[RedisStreams.envelopeField] {
             outcome = await delivery.deliver(
@@ -106,20 +111,37 @@ extension RedisStreamsEventBus {
         } else {
             outcome = .deadLetter(error: "\(EventBusError(.malformedEntry, "the entry has no '\(RedisStreams.envelopeField)' field"))", attempts: 0)
         }
-        let metadata: Logger.Metadata = ["event.topic": "\(subscription.topic)", "stream.id": "\(entry.id)"]
-        do {
-            switch outcome {
-            case .handled, .duplicate:
-                _ = try await client.send(RedisCommand("XACK", stream(subscription.topic), configuration.appID, entry.id))
-            case .deadLetter(let error, let attempts):
-                logger.error("event dead-lettered", metadata: metadata.merging(["error": "\(error)", "event.attempts": "\(attempts)"]) { $1 })
+        switch outcome {
+        case .handled, .duplicate:
+            return true
+        case .deadLetter(let error, let attempts):
+            let metadata: Logger.Metadata = [
+                "event.topic": "\(subscription.topic)", "stream.id": "\(entry.id)", "error": "\(error)", "event.attempts": "\(attempts)",
+            ]
+            logger.error("event dead-lettered", metadata: metadata)
+            do {
                 try await deadLetter(entry, of: subscription.topic, error: error, attempts: attempts)
-            case .abandoned:
-                break
+            } catch {
+                // Still pending: reclaimed later, and dead-lettered again then.
+                logger.error("cannot dead-letter an event", metadata: metadata.merging(["error": "\(String(reflecting: error))"]) { $1 })
             }
+            return false
+        case .abandoned:
+            return false
+        }
+    }
+
+    /// `XACK` of the handled entries of a batch, in one command: a crash before it leaves them
+    /// pending, and their redelivery is acknowledged as duplicates without running the handler.
+    func acknowledge(_ ids: [String], of topic: String) async {
+        guard !ids.isEmpty else { return }
+        do {
+            let head: [any RedisArgumentConvertible] = [stream(topic), configuration.appID]
+            _ = try await client.send(RedisCommand("XACK", arguments: head + ids))
         } catch {
-            // Still pending: reclaimed later, and then acknowledged as a duplicate.
-            logger.error("cannot acknowledge an event", metadata: metadata.merging(["error": "\(String(reflecting: error))"]) { $1 })
+            logger.error(
+                "cannot acknowledge events; they will be reclaimed and acknowledged as duplicates",
+                metadata: ["event.topic": "\(topic)", "error": "\(String(reflecting: error))"])
         }
     }
 

@@ -107,15 +107,17 @@ struct RedisEventsFixture {
     }
 }
 
-/// The EventBusProbe executable built beside the tests.
+/// The executables built beside the tests: EventBusProbe, EventsAdmin.
 enum Probe {
-    static var executable: String {
+    static var executable: String { path(of: "EventBusProbe") }
+
+    static func path(of name: String) -> String {
         let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var folder = testBinary.deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("EventBusProbe").path), folder.path != "/" {
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), folder.path != "/" {
             folder.deleteLastPathComponent()
         }
-        return folder.appendingPathComponent("EventBusProbe").path
+        return folder.appendingPathComponent(name).path
     }
 
     static func environment(_ fixture: RedisEventsFixture) -> [String: String] {
