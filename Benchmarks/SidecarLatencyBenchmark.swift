@@ -42,7 +42,7 @@ struct SidecarLatencyBenchmark {
                 defer { group.cancelAll() }
                 let viaSidecar = try await HTTPStateStore.discover(.init(baseURL: sidecar.baseURL, storeName: "statestore")).client(appID: appID)
                 try await direct.save("one-kib", bytes: Array(("\"" + String(repeating: "x", count: 1_022) + "\"").utf8))
-                try await report(direct: direct, sidecar: viaSidecar)
+                try await report(direct: direct, sidecar: viaSidecar, healthz: sidecar.baseURL + "/v1.0/healthz")
             }
         } catch {
             await sidecar.stop()
@@ -51,9 +51,15 @@ struct SidecarLatencyBenchmark {
         await sidecar.stop()
     }
 
-    private func report(direct: StateClient, sidecar: StateClient) async throws {
+    private func report(direct: StateClient, sidecar: StateClient, healthz: String) async throws {
         print("state sidecar latency: GET at \(rate) req/s for \(seconds) s per line (open loop), Redis \(settings.redis.host):\(settings.redis.port)")
         print("                                 p50 ms    p90 ms    p99 ms")
+        // The floor of any sidecar: one HTTP round trip over loopback to a route that does nothing.
+        let roundTrip = try await measure {
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: healthz), timeout: .seconds(5))
+            _ = try await response.body.collect(upTo: 1_024)
+        }
+        print(Percentiles(roundTrip).line("HTTP round trip (healthz)"))
         var worstAddedP90 = 0.0
         for (name, key) in [("missing key", "missing"), ("1 KiB value", "one-kib")] {
             let directLatencies = try await measure { _ = try await direct.get(key) }
