@@ -70,7 +70,7 @@ struct BasketController: Sendable {
 
     /// The version `If-Match` names (quotes and a weak `W/` prefix removed), `*`, or `nil`.
     static func ifMatch(_ request: Request) -> String? {
-        guard var value = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard var value = request.headers[.ifMatch].map({ String($0.filter { $0 != " " }) }), !value.isEmpty else { return nil }
         if value.hasPrefix("W/") { value.removeFirst(2) }
         if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
         return value

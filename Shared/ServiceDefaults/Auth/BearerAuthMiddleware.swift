@@ -37,7 +37,13 @@ public struct BearerAuthMiddleware<Context: AuthenticatedRequestContext>: Router
         guard let header = request.headers[.authorization] else { throw .missingToken }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw .missingToken }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        // Trimmed on the UTF-8 bytes: Foundation's trimmingCharacters bridges through NSString on
+        // Linux and cost a tenth of a basket read's CPU in the benchmark.
+        let bytes = parts[1].utf8
+        let isBlank = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        let start = bytes.firstIndex { !isBlank($0) } ?? bytes.endIndex
+        let end = bytes.lastIndex { !isBlank($0) }.map(bytes.index(after:)) ?? start
+        let token = String(parts[1][start..<max(start, end)])
         guard !token.isEmpty else { throw .missingToken }
         return token
     }
