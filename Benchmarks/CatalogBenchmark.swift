@@ -14,12 +14,17 @@ struct CatalogBenchmark {
             let item = try wrk.requestsPerSecond(service.baseURL + "/api/v1/catalog/items/1")
             let hello = try wrk.requestsPerSecond(service.baseURL + "/health/live")
             let select = try settings.pgbench.transactionsPerSecond(
-                sql: Self.pageSQL, clients: wrk.connections, threads: wrk.threads, transactionsPerClient: settings.pgbenchTransactions)
+                sql: Self.pageSQL, protocolMode: "extended", clients: wrk.connections, threads: wrk.threads,
+                transactionsPerClient: settings.pgbenchTransactions)
+            let preparedSelect = try settings.pgbench.transactionsPerSecond(
+                sql: Self.pageSQL, protocolMode: "prepared", clients: wrk.connections, threads: wrk.threads,
+                transactionsPerClient: settings.pgbenchTransactions)
             await service.stop()
             print("catalog, wrk -t\(wrk.threads) -c\(wrk.connections) -d\(wrk.duration)s against the service binary beside Benchmarks")
             print(String(format: "  GET /health/live (hello world)      : %9.0f req/s", hello))
-            print(String(format: "  pgbench, the page's SELECT          : %9.0f tps", select))
-            print(String(format: "  GET /api/v1/catalog/items (page)    : %9.0f req/s  (%.2f × hello world, %.2f × pgbench)", page, page / hello, page / select))
+            print(String(format: "  pgbench -M prepared, the page's SELECT: %7.0f tps", preparedSelect))
+            print(String(format: "  pgbench -M extended, the page's SELECT: %7.0f tps  (parsed per statement, as PostgresNIO sends it)", select))
+            print(String(format: "  GET /api/v1/catalog/items (page)    : %9.0f req/s  (%.2f × hello world, %.2f × pgbench -M extended)", page, page / hello, page / select))
             print(String(format: "  GET /api/v1/catalog/items/1         : %9.0f req/s  (%.2f × hello world)", item, item / hello))
         } catch {
             await service.stop()

@@ -183,7 +183,7 @@ struct PostgresCatalogRepository: CatalogRepository {
     static func decodeItem(_ row: PostgresRow) throws -> CatalogItem {
         let (id, name, description, priceText, picture, type, brand, stock, restock, maxStock) =
             try row.decode((Int, String, String, String, String, Int, Int, Int, Int, Int).self)
-        guard let price = Decimal(string: priceText, locale: Locale(identifier: "en_US_POSIX")) else {
+        guard let price = Decimal(string: priceText, locale: posixLocale) else {
             throw CatalogStoreError(problem: "item \(id) has an unreadable price '\(priceText)'")
         }
         return CatalogItem(
@@ -203,6 +203,9 @@ struct PostgresCatalogRepository: CatalogRepository {
         }
     }
 }
+
+/// PostgreSQL writes numbers with a `.` whatever the process' locale.
+private let posixLocale = Locale(identifier: "en_US_POSIX")
 
 /// The database answered something the repository cannot use (a bug, logged by ProblemMiddleware).
 struct CatalogStoreError: Error, Sendable, CustomStringConvertible {
