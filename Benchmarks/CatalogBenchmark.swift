@@ -13,13 +13,20 @@ struct CatalogBenchmark {
             let page = try wrk.requestsPerSecond(service.baseURL + "/api/v1/catalog/items?pageIndex=1&pageSize=10")
             let item = try wrk.requestsPerSecond(service.baseURL + "/api/v1/catalog/items/1")
             let hello = try wrk.requestsPerSecond(service.baseURL + "/health/live")
+            let ready = try wrk.requestsPerSecond(service.baseURL + "/health/ready")
             let select = try settings.pgbench.transactionsPerSecond(
-                sql: Self.pageSQL, clients: wrk.connections, threads: wrk.threads, transactionsPerClient: settings.pgbenchTransactions)
+                sql: Self.pageSQL, protocolMode: "extended", clients: wrk.connections, threads: wrk.threads,
+                transactionsPerClient: settings.pgbenchTransactions)
+            let preparedSelect = try settings.pgbench.transactionsPerSecond(
+                sql: Self.pageSQL, protocolMode: "prepared", clients: wrk.connections, threads: wrk.threads,
+                transactionsPerClient: settings.pgbenchTransactions)
             await service.stop()
             print("catalog, wrk -t\(wrk.threads) -c\(wrk.connections) -d\(wrk.duration)s against the service binary beside Benchmarks")
             print(String(format: "  GET /health/live (hello world)      : %9.0f req/s", hello))
-            print(String(format: "  pgbench, the page's SELECT          : %9.0f tps", select))
-            print(String(format: "  GET /api/v1/catalog/items (page)    : %9.0f req/s  (%.2f × hello world, %.2f × pgbench)", page, page / hello, page / select))
+            print(String(format: "  GET /health/ready (SELECT 1)        : %9.0f req/s  (one round trip through the same PostgresClient)", ready))
+            print(String(format: "  pgbench -M prepared, the page's SELECT: %7.0f tps  (planned once per connection, as the service sends it)", preparedSelect))
+            print(String(format: "  pgbench -M extended, the page's SELECT: %7.0f tps  (parsed and planned per statement)", select))
+            print(String(format: "  GET /api/v1/catalog/items (page)    : %9.0f req/s  (%.2f × hello world, %.2f × SELECT 1 route, %.2f × pgbench -M prepared)", page, page / hello, page / ready, page / preparedSelect))
             print(String(format: "  GET /api/v1/catalog/items/1         : %9.0f req/s  (%.2f × hello world)", item, item / hello))
         } catch {
             await service.stop()

@@ -80,13 +80,15 @@ struct PgbenchTool {
     let executable: String
     let postgres: PostgresBenchmarkSettings
 
-    func transactionsPerSecond(sql: String, clients: Int, threads: Int, transactionsPerClient: Int) throws -> Double {
+    /// `protocolMode` is pgbench's `-M`: `prepared` (parsed and planned once per connection) or
+    /// `extended` (parsed and planned per statement, as PostgresNIO's unnamed statements are).
+    func transactionsPerSecond(sql: String, protocolMode: String, clients: Int, threads: Int, transactionsPerClient: Int) throws -> Double {
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("pgbench-\(UUID().uuidString).sql")
         try sql.write(to: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: script) }
         let output = try runTool(
             "env",
-            ["PGPASSWORD=\(postgres.password ?? "")", executable, "-n", "-M", "prepared", "-c", String(clients), "-j", String(threads),
+            ["PGPASSWORD=\(postgres.password ?? "")", executable, "-n", "-M", protocolMode, "-c", String(clients), "-j", String(threads),
              "-t", String(transactionsPerClient), "-h", postgres.host, "-p", String(postgres.port), "-U", postgres.user, "-f", script.path, postgres.database])
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
             let value = Double(line.dropFirst("tps = ".count).split(separator: " ")[0])

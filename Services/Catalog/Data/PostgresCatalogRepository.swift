@@ -16,20 +16,16 @@ struct PostgresCatalogRepository: CatalogRepository {
 
     func items(pageIndex: Int, pageSize: Int, filter: CatalogItemFilter) async throws -> CatalogItemPage {
         // One round trip in the usual case: each row carries the total (`count(*) OVER ()`).
-        let rows = try await client.query(
-            """
-            SELECT \(unescaped: Self.itemColumns), count(*) OVER ()
-            FROM catalog.catalog_items i
-            WHERE (\(filter.brandId)::integer IS NULL OR i.catalog_brand_id = \(filter.brandId))
-              AND (\(filter.typeId)::integer IS NULL OR i.catalog_type_id = \(filter.typeId))
-              AND (\(filter.namePrefix)::text IS NULL OR starts_with(i.name, \(filter.namePrefix)))
-            ORDER BY i.name, i.id LIMIT \(pageSize) OFFSET \(pageIndex * pageSize)
-            """, logger: logger)
+        let rows = try await client.execute(
+            CatalogPageStatement(filter: filter, limit: pageSize, offset: pageIndex * pageSize), logger: logger)
         var count = 0
         var items: [CatalogItem] = []
-        for try await row in rows {
-            items.append(try Self.decodeItem(row))
-            count = try row.decode((Int, String, String, String, String, Int, Int, Int, Int, Int, Int).self).10
+        for try await (id, name, description, priceText, picture, type, brand, stock, restock, maxStock, total) in rows {
+            items.append(
+                try Self.item(
+                    id: id, name: name, description: description, priceText: priceText, picture: picture, type: type, brand: brand,
+                    stock: stock, restock: restock, maxStock: maxStock))
+            count = total
         }
         if items.isEmpty { count = try await self.count(filter) }
         return CatalogItemPage(count: count, items: items)
@@ -183,7 +179,17 @@ struct PostgresCatalogRepository: CatalogRepository {
     static func decodeItem(_ row: PostgresRow) throws -> CatalogItem {
         let (id, name, description, priceText, picture, type, brand, stock, restock, maxStock) =
             try row.decode((Int, String, String, String, String, Int, Int, Int, Int, Int).self)
-        guard let price = Decimal(string: priceText, locale: Locale(identifier: "en_US_POSIX")) else {
+        return try item(
+            id: id, name: name, description: description, priceText: priceText, picture: picture, type: type, brand: brand,
+            stock: stock, restock: restock, maxStock: maxStock)
+    }
+
+    /// An item from its column values; the price is parsed exactly from PostgreSQL's text.
+    private static func item(
+        id: Int, name: String, description: String, priceText: String, picture: String, type: Int, brand: Int, stock: Int,
+        restock: Int, maxStock: Int
+    ) throws -> CatalogItem {
+        guard let price = Decimal(string: priceText, locale: posixLocale) else {
             throw CatalogStoreError(problem: "item \(id) has an unreadable price '\(priceText)'")
         }
         return CatalogItem(
@@ -203,6 +209,9 @@ struct PostgresCatalogRepository: CatalogRepository {
         }
     }
 }
+
+/// PostgreSQL writes numbers with a `.` whatever the process' locale.
+private let posixLocale = Locale(identifier: "en_US_POSIX")
 
 /// The database answered something the repository cannot use (a bug, logged by ProblemMiddleware).
 struct CatalogStoreError: Error, Sendable, CustomStringConvertible {
