@@ -54,8 +54,8 @@ struct BasketService: Sendable {
             if let ifMatch, ifMatch != "*", ifMatch != entry.basket.version { throw Self.changedMeanwhile }
             var basket = entry.basket
             let previous = Dictionary(entry.basket.items.map { ($0.productId, $0) }, uniquingKeysWith: { first, _ in first })
-            basket.items = update.lines.map { line in
-                let product = products[line.productId]!
+            basket.items = update.lines.compactMap { line in
+                guard let product = products[line.productId] else { return nil }  // none: unknown ids were refused above
                 // A line already in the basket keeps the price it was added at, so a change shows as oldUnitPrice.
                 let addedAt = previous[line.productId]?.unitPrice ?? product.price
                 return StoredBasketItem(
