@@ -1,10 +1,17 @@
 import Foundation
 
 extension StateClient {
-    /// The value at `key` decoded from JSON; `nil` when absent or expired.
+    /// The value at `key` decoded from JSON; `nil` when absent or expired. A stored value that
+    /// does not decode as `Value` is ``StateError/Code/storeFailure`` (the data is wrong, not the
+    /// caller's request).
     public func get<Value: Decodable & Sendable>(_ key: String, as type: Value.Type, consistency: Consistency = .eventual) async throws -> StateEntry<Value>? {
         guard let raw = try await get(key, consistency: consistency) else { return nil }
-        let value = try JSONDecoder().decode(Value.self, from: Data(raw.value))
+        let value: Value
+        do {
+            value = try JSONDecoder().decode(Value.self, from: Data(raw.value))
+        } catch {
+            throw StateError(.storeFailure, "the value at \(key) is not a \(Value.self): \(error)")
+        }
         return StateEntry(key: raw.key, value: value, etag: raw.etag, expiresAt: raw.expiresAt)
     }
 

@@ -16,6 +16,12 @@ import Testing
         #expect(try await basket.get("alice", as: Basket.self)?.value == Basket(items: ["mug"]))
     }
 
+    @Test func aStoredValueThatDoesNotDecodeIsAStoreFailure() async throws {
+        let basket = StateClient(store: MemoryStateStore(), storeName: "statestore", appID: "basket-api")
+        try await basket.save("alice", bytes: Array(#"{"items":42}"#.utf8))
+        await #expect { try await basket.get("alice", as: Basket.self) } throws: { ($0 as? StateError)?.code == .storeFailure }
+    }
+
     @Test(arguments: [
         (KeyPrefix.appID, "basket-api||k"), (.storeName, "statestore||k"), (.none, "k"), (.custom("shared"), "shared||k"),
     ])

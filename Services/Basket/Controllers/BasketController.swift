@@ -21,7 +21,7 @@ struct BasketController: Sendable {
     /// `GET`: 200 with the basket (empty when none is stored) and its `ETag`.
     @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let basket = try await service.basket(of: context.requireUser().buyerID)
-        return try Self.answer(basket.view, version: basket.version, request, context)
+        return Self.answer(basket.view, version: basket.version)
     }
 
     /// `PUT` (or `POST`) `{"items":[{"productId","quantity"}]}`: 200 with the stored basket and its
@@ -31,7 +31,7 @@ struct BasketController: Sendable {
         let buyerId = try context.requireUser().buyerID
         let update = try BasketUpdate(try await request.decode(as: BasketUpdateRequest.self, context: context))
         let basket = try await service.replace(buyerId, with: update, ifMatch: Self.ifMatch(request))
-        return try Self.answer(basket.view, version: basket.version, request, context)
+        return Self.answer(basket.view, version: basket.version)
     }
 
     /// `DELETE`: 204, whether or not a basket was stored.
@@ -62,10 +62,10 @@ struct BasketController: Sendable {
     }
 
     /// The JSON answer with the basket's version as a strong `ETag`.
-    static func answer(_ view: BasketView, version: String, _ request: Request, _ context: ServiceRequestContext) throws -> Response {
-        var response = try context.responseEncoder.encode(view, from: request, context: context)
-        response.headers[.eTag] = "\"\(version)\""
-        return response
+    static func answer(_ view: BasketView, version: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .eTag: "\"\(version)\""],
+            body: .init(byteBuffer: ByteBuffer(string: view.json)))
     }
 
     /// The version `If-Match` names (quotes and a weak `W/` prefix removed), `*`, or `nil`.
