@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import ChildProcess
 import Configuration
 import Foundation
 import Logging
@@ -132,18 +131,14 @@ extension Duration {
     var milliseconds: Double { Double(components.seconds) * 1_000 + Double(components.attoseconds) / 1e15 }
 }
 
-/// The release `StateSidecar` binary beside this one, serving a Redis `statestore` component on a
-/// free port, until ``stop()``.
+/// The release `StateSidecar` binary beside this one (``BenchmarkedService``), serving a Redis
+/// `statestore` component from a folder of its own, until ``stop()``.
 struct BenchmarkSidecar {
-    let baseURL: String
-    private let child: ChildProcess
+    private let service: BenchmarkedService
     private let folder: URL
+    var baseURL: String { service.baseURL }
 
     init(appID: String, redis: RedisClient.Configuration) async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("StateSidecar").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else {
-            throw BenchmarkError(message: "no StateSidecar at \(binary); scripts/benchmark builds it")
-        }
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("sidecar-benchmark-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try """
@@ -161,29 +156,18 @@ struct BenchmarkSidecar {
                   value: "\(redis.password ?? "")"
 
             """.write(to: folder.appendingPathComponent("statestore.yaml"), atomically: true, encoding: .utf8)
-        let port = Int.random(in: 20_000..<32_000)
-        baseURL = "http://127.0.0.1:\(port)"
-        child = try ChildProcess(
-            [binary],
-            environment: ["HTTP_HOST": "127.0.0.1", "HTTP_PORT": String(port), "APP_ID": appID, "COMPONENTS_PATH": folder.path, "LOG_LEVEL": "warning"],
-            output: .lines { print("sidecar: \($0)") })
-        let deadline = ContinuousClock.now + .seconds(20)
-        while true {
-            if let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: baseURL + "/health/ready"), timeout: .seconds(1)),
-                response.status == .ok
-            {
-                break
-            }
-            guard child.exitStatus == nil, ContinuousClock.now < deadline else {
-                await stop()
-                throw BenchmarkError(message: "the sidecar did not become ready at \(baseURL)")
-            }
-            try await Task.sleep(for: .milliseconds(50))
+        do {
+            service = try await BenchmarkedService.start(
+                "StateSidecar", port: Int.random(in: 20_000..<32_000),
+                environment: ["HTTP_HOST": "127.0.0.1", "APP_ID": appID, "COMPONENTS_PATH": folder.path])
+        } catch {
+            try? FileManager.default.removeItem(at: folder)
+            throw error
         }
     }
 
     func stop() async {
-        _ = await child.terminate(grace: .seconds(5))
+        await service.stop()
         try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -33,7 +33,7 @@ extension HTTPStateStore {
             request.body = .bytes(ByteBuffer(string: body))
         }
         do {
-            let response = try await httpClient.execute(request, timeout: Self.timeAmount(configuration.timeout))
+            let response = try await httpClient.execute(request, timeout: TimeAmount(configuration.timeout))
             var buffer = try await response.body.collect(upTo: Self.maximumAnswerBytes)
             return Answer(status: response.status, headers: response.headers, body: buffer.readBytes(length: buffer.readableBytes) ?? [])
         } catch let error as CancellationError {
@@ -142,11 +142,6 @@ extension HTTPStateStore {
         if let date = try? Date(text, strategy: .iso8601) { return date }
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
         throw StateError(.storeFailure, "ttlExpireTime '\(text)' is not an RFC 3339 time")
-    }
-
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
 

@@ -51,7 +51,7 @@ struct HTTPProductCatalog: ProductCatalog {
             let url = "\(baseURL)/api/v1/catalog/items/by_ids?ids=" + chunk.map(String.init).joined(separator: ",")
             let items: [CatalogItem]
             do {
-                let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: .nanoseconds(timeout.nanoseconds))
+                let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: TimeAmount(timeout))
                 guard response.status == .ok else { throw CatalogUnavailable(reason: "by_ids answered \(response.status.code)") }
                 let body = try await response.body.collect(upTo: 4 * 1024 * 1024)
                 items = try JSONDecoder().decode([CatalogItem].self, from: body)
@@ -68,10 +68,6 @@ struct HTTPProductCatalog: ProductCatalog {
         }
         return found
     }
-}
-
-extension Duration {
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }
 
 /// A short-lived cache in front of a ``ProductCatalog``, so a basket read does not ask Catalog
