@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// A swift-log handler writing one JSON object per line to standard error, for log collectors.
 public struct JSONLogHandler: LogHandler {
@@ -11,7 +10,7 @@ public struct JSONLogHandler: LogHandler {
     private let write: @Sendable (String) -> Void
 
     /// Creates a handler; `write` receives each finished line (standard error by default).
-    public init(label: String, write: @escaping @Sendable (String) -> Void = JSONLogHandler.writeToStandardError) {
+    public init(label: String, write: @escaping @Sendable (String) -> Void = LogLines.writeToStandardError) {
         self.label = label
         self.write = write
     }
@@ -22,11 +21,9 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields = metadata
-        if let provided = metadataProvider?.get() { fields.merge(provided) { _, new in new } }
-        if let extra = event.metadata { fields.merge(extra) { _, new in new } }
+        let fields = LogLines.fields(metadata, provider: metadataProvider, event: event)
         var object: [String: Any] = [
-            "time": Date().formatted(.iso8601.time(includingFractionalSeconds: true).year().month().day()),
+            "time": LogLines.timestamp(),
             "level": event.level.rawValue,
             "label": label,
             "message": event.message.description,
@@ -42,15 +39,6 @@ public struct JSONLogHandler: LogHandler {
         case .stringConvertible(let convertible): convertible.description
         case .array(let values): values.map(jsonValue)
         case .dictionary(let entries): entries.mapValues(jsonValue)
-        }
-    }
-
-    private static let standardErrorLock = Mutex(())
-
-    /// Writes a line to standard error, whole, even when several threads log at once.
-    public static let writeToStandardError: @Sendable (String) -> Void = { line in
-        standardErrorLock.withLock { _ in
-            FileHandle.standardError.write(Data((line + "\n").utf8))
         }
     }
 }

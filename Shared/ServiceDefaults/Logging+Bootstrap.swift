@@ -2,7 +2,7 @@ import Logging
 
 /// How log lines are written to standard error.
 public enum LogFormat: String, Sendable {
-    /// `2026-11-22T17:00:00+0000 info basket-api: request.id=… message` (swift-log's stream handler).
+    /// `2026-11-22T17:00:00.123Z info basket-api: request.id=… message` (``TextLogHandler``).
     case text
     /// One JSON object per line: `{"time":…,"level":…,"label":…,"message":…,…metadata}`.
     case json
@@ -14,7 +14,7 @@ extension LoggingSystem {
     public static func bootstrap(format: LogFormat, level: Logger.Level) {
         bootstrap { label in
             var handler: any LogHandler = switch format {
-            case .text: StreamLogHandler.standardError(label: label)
+            case .text: TextLogHandler(label: label)
             case .json: JSONLogHandler(label: label)
             }
             handler.logLevel = level
