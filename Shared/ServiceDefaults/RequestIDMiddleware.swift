@@ -9,7 +9,7 @@ public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let id = request.headers[.requestID].flatMap(Self.accept) ?? UUID().uuidString.lowercased()
+        let id = request.headers[.requestID].flatMap(Self.accept) ?? UUID.random().uuidString.lowercased()
         var context = context
         context.logger[metadataKey: "request.id"] = .string(id)
         var response = try await next(request, context)
