@@ -60,8 +60,13 @@ struct PoolState {
 
     // MARK: Shared
 
-    mutating func sharedConnection(maximumWaiters: Int) throws(RedisError) -> SharedDecision {
+    /// A shared connection for one caller: the first that `isLocal` accepts (one on the caller's
+    /// own event loop saves a thread hop each way), else the next in turn.
+    mutating func sharedConnection(
+        maximumWaiters: Int, isLocal: (RedisConnection) -> Bool = { _ in false }
+    ) throws(RedisError) -> SharedDecision {
         if lifecycle == .shutDown { throw shutdownError }
+        if let local = shared.first(where: isLocal) { return .ready(local) }
         if !shared.isEmpty {
             roundRobin = (roundRobin + 1) % shared.count
             return .ready(shared[roundRobin])

@@ -20,27 +20,33 @@ final class RedisConnectionPool: Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
     private let state = Mutex(PoolState())
-    private let events: AsyncStream<Void>
-    private let openSharedConnection: AsyncStream<Void>.Continuation
+    /// Asks ``run()`` to open a shared connection on the given event loop.
+    private let events: AsyncStream<any EventLoop>
+    private let openSharedConnection: AsyncStream<any EventLoop>.Continuation
 
     init(configuration: RedisClient.Configuration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
         self.logger = logger
-        (events, openSharedConnection) = AsyncStream.makeStream(of: Void.self)
+        (events, openSharedConnection) = AsyncStream.makeStream(of: (any EventLoop).self)
     }
 
     // MARK: Lifecycle
 
     /// Opens the shared connections and keeps them open until the task is cancelled or
-    /// ``shutdown()`` is called.
+    /// ``shutdown()`` is called. They are spread over the event loops in turn, and a closed one is
+    /// reopened on the same loop, so each loop keeps its share (callers on an event loop prefer
+    /// that loop's connection).
     func run() async {
         let toOpen = state.withLock { $0.start(minimum: configuration.minimumConnections) }
+        let eventLoops = Array(eventLoopGroup.makeIterator())
         await withTaskCancellationHandler {
             await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<toOpen { group.addTask { await self.keepOpeningSharedConnection() } }
-                for await _ in events {
-                    group.addTask { await self.keepOpeningSharedConnection() }
+                for index in 0..<toOpen {
+                    group.addTask { await self.keepOpeningSharedConnection(on: eventLoops[index % eventLoops.count]) }
+                }
+                for await eventLoop in events {
+                    group.addTask { await self.keepOpeningSharedConnection(on: eventLoop) }
                 }
                 group.cancelAll()
             }
@@ -64,7 +70,7 @@ final class RedisConnectionPool: Sendable {
     /// A shared connection for one command or pipeline.
     func sharedConnection() async throws -> RedisConnection {
         let decision = try state.withLock { state throws(RedisError) in
-            try state.sharedConnection(maximumWaiters: configuration.maximumWaiters)
+            try state.sharedConnection(maximumWaiters: configuration.maximumWaiters) { $0.channel.eventLoop.inEventLoop }
         }
         switch decision {
         case .ready(let connection):
@@ -77,14 +83,15 @@ final class RedisConnectionPool: Sendable {
         }
     }
 
-    /// Opens one shared connection, retrying with backoff until it succeeds or the pool stops.
-    private func keepOpeningSharedConnection() async {
+    /// Opens one shared connection on `eventLoop`, retrying with backoff until it succeeds or the
+    /// pool stops.
+    private func keepOpeningSharedConnection(on eventLoop: any EventLoop) async {
         var attempt = 0
         while !Task.isCancelled {
             let id = state.withLock { $0.nextConnectionID() }
             do {
                 let connection = try await RedisConnection.connect(
-                    id: id, configuration: configuration, eventLoop: eventLoopGroup.next(), logger: logger)
+                    id: id, configuration: configuration, eventLoop: eventLoop, logger: logger)
                 let (accepted, waiters) = state.withLock { $0.sharedConnectionOpened(connection) }
                 guard accepted else {
                     connection.close()
@@ -115,7 +122,7 @@ final class RedisConnectionPool: Sendable {
         let reopen = state.withLock { $0.sharedConnectionClosed(connection) }
         if reopen {
             logger.warning("redis connection closed; reconnecting", metadata: ["redis.connection": "\(connection.id)"])
-            openSharedConnection.yield()
+            openSharedConnection.yield(connection.channel.eventLoop)
         }
     }
 

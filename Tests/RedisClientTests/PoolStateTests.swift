@@ -69,6 +69,19 @@ import Testing
         #expect(seen == [2, 1, 2, 1])
     }
 
+    @Test func prefersTheConnectionOnTheCallersEventLoop() throws {
+        var state = PoolState()
+        _ = state.start(minimum: 2)
+        let first = connection(id: 1), second = connection(id: 2)
+        _ = state.sharedConnectionOpened(first)
+        _ = state.sharedConnectionOpened(second)
+        var seen: [Int] = []
+        for _ in 0..<3 {
+            if case .ready(let connection) = try state.sharedConnection(maximumWaiters: 1, isLocal: { $0 === second }) { seen.append(connection.id) }
+        }
+        #expect(seen == [2, 2, 2])
+    }
+
     @Test func leasesStopAtTheMaximum() throws {
         var state = PoolState()
         _ = state.start(minimum: 1)
