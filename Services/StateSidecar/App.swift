@@ -7,7 +7,8 @@ import ServiceDefaults
 @main
 struct App {
     static func main() async {
-        await ServiceMain.run("state-sidecar") {
+        // Latency over throughput: Dapr's state API served from one event loop (docs/performance.md).
+        await ServiceMain.run("state-sidecar", threading: .singleEventLoop) {
             let reader = try await ConfigReader.service()
             let settings = try ServiceSettings(reader: reader, defaultPort: sidecarDefaultPort, defaultAppID: sidecarDefaultAppID)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)

@@ -25,6 +25,8 @@ extension StateController {
     /// with Go's query unescaping (`+` → space), which ARCHITECTURE.md chose not to follow.
     func pathParameter(_ name: String, _ context: some RequestContext) throws(DaprAPIError) -> String {
         let raw = context.parameters.get(name) ?? ""
+        // Most segments have nothing to decode; Foundation's decoding bridges through NSString.
+        guard raw.utf8.contains(UInt8(ascii: "%")) else { return raw }
         guard let decoded = raw.removingPercentEncoding else {
             throw .malformed("the path segment '\(raw)' is not valid percent-encoding")
         }
