@@ -95,7 +95,7 @@ struct BasketService: Sendable {
             guard !entry.basket.items.isEmpty else { throw ProblemDetails(.badRequest, detail: "the basket is empty; add items before checking out") }
             let products = await currentProducts(entry.basket)
             var basket = entry.basket
-            basket.version = UUID().uuidString.lowercased()
+            basket.version = UUID.random().uuidString.lowercased()
             basket.checkout = CheckoutMark(requestId: requestId, lines: basket.items.map { .init(productId: $0.productId, quantity: $0.quantity) })
             let event = UserCheckoutAccepted(user: user, requestId: requestId, checkout: checkout, basket: BasketView(entry.basket, products: products))
             let record = CheckoutRecord(buyerId: user.buyerID, orderId: requestId)

@@ -50,6 +50,33 @@ import Testing
         }
     }
 
+    /// Reads are remembered per buyer (`LastResultCache`); each change must still show at once.
+    @Test func everyReadShowsTheCurrentBasketAndPrices() async throws {
+        let fixture = await BasketFixture()
+        try await fixture.test { client throws in
+            func quantities() async throws -> [JSONValue]? {
+                let get = try await client.get(as: "alice")
+                guard case .array(let items)? = get.json?.value(at: "items") else { return nil }
+                return items.compactMap { $0.value(at: "quantity") }
+            }
+            _ = try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice")
+            #expect(try await quantities() == [.number(1)])
+            #expect(try await quantities() == [.number(1)])
+            _ = try await client.put(#"[{"productId":1,"quantity":2}]"#, as: "alice")
+            #expect(try await quantities() == [.number(2)])
+            _ = try await client.send(.delete, "/api/v1/basket", as: "alice")
+            #expect(try await quantities() == [])
+            _ = try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice")
+            #expect(try await quantities() == [.number(1)])
+            fixture.catalog.setPrice(1, Decimal(string: "0.15")!)
+            fixture.service.priceChanged(productId: 1)
+            let repriced = try await client.get(as: "alice")
+            #expect(repriced.json?.value(at: "total") == .number(Decimal(string: "0.15")!))
+            guard case .array(let items)? = repriced.json?.value(at: "items") else { Issue.record("no items: \(repriced.text)"); return }
+            #expect(items.first?.value(at: "oldUnitPrice") == .number(Decimal(string: "0.1")!))
+        }
+    }
+
     @Test func refusesUnknownProductsAndBadQuantitiesNamingThem() async throws {
         try await BasketFixture().test { client throws in
             let unknown = try await client.put(#"[{"productId":1,"quantity":1},{"productId":77,"quantity":1},{"productId":78,"quantity":1}]"#, as: "alice")

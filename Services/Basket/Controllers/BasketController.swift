@@ -7,6 +7,9 @@ import ServiceDefaults
 /// buyer is the token's `sub`, never a URL or body field.
 struct BasketController: Sendable {
     let service: BasketService
+    /// Each recent buyer's last answer, rendered (an unchanged basket at unchanged prices is not
+    /// written out again).
+    let rendered = LastResultCache<BasketView, String>()
 
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
@@ -20,8 +23,9 @@ struct BasketController: Sendable {
 
     /// `GET`: 200 with the basket (empty when none is stored) and its `ETag`.
     @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        let basket = try await service.basket(of: context.requireUser().buyerID)
-        return Self.answer(basket.view, version: basket.version)
+        let buyerId = try context.requireUser().buyerID
+        let basket = try await service.basket(of: buyerId)
+        return answer(basket.view, version: basket.version, buyerId: buyerId)
     }
 
     /// `PUT` (or `POST`) `{"items":[{"productId","quantity"}]}`: 200 with the stored basket and its
@@ -31,7 +35,7 @@ struct BasketController: Sendable {
         let buyerId = try context.requireUser().buyerID
         let update = try BasketUpdate(try await request.decode(as: BasketUpdateRequest.self, context: context))
         let basket = try await service.replace(buyerId, with: update, ifMatch: Self.ifMatch(request))
-        return Self.answer(basket.view, version: basket.version)
+        return answer(basket.view, version: basket.version, buyerId: buyerId)
     }
 
     /// `DELETE`: 204, whether or not a basket was stored.
@@ -62,10 +66,10 @@ struct BasketController: Sendable {
     }
 
     /// The JSON answer with the basket's version as a strong `ETag`.
-    static func answer(_ view: BasketView, version: String) -> Response {
+    func answer(_ view: BasketView, version: String, buyerId: String) -> Response {
         Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8", .eTag: "\"\(version)\""],
-            body: .init(byteBuffer: ByteBuffer(string: view.json)))
+            body: .init(byteBuffer: ByteBuffer(string: rendered.result(for: buyerId, input: view) { $0.json })))
     }
 
     /// The version `If-Match` names (quotes and a weak `W/` prefix removed), `*`, or `nil`.
