@@ -9,8 +9,9 @@ import ServiceDefaults
 @main
 struct Benchmarks {
     static func main() async {
-        await ServiceMain.run("benchmarks") {
-            let arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        // The latency benchmark's load generator is threaded as the sidecar it measures.
+        await ServiceMain.run("benchmarks", threading: arguments.first == "sidecar" ? .singleEventLoop : .eventLoopPerCore) {
             let reader = try await ConfigReader.service(arguments: [])
             switch arguments.first {
             case "redis", nil:

@@ -19,7 +19,8 @@ struct PostgresBenchmarkSettings {
 
 /// What the HTTP service benchmarks read: `POSTGRES_*`, `BENCH_PORT` (the service's port, default
 /// 5199), `BENCH_THREADS` (wrk threads, 2), `BENCH_CONNECTIONS` (wrk connections and pgbench
-/// clients, 32), `BENCH_SECONDS` (per wrk measurement, 10), `BENCH_PGBENCH_TRANSACTIONS` (per
+/// clients, 32), `BENCH_SECONDS` (per wrk measurement, 10), `BENCH_ROUNDS` (rounds of measurements
+/// taken in turn, where a benchmark compares routes, 3), `BENCH_PGBENCH_TRANSACTIONS` (per
 /// pgbench client, 2 000), `WRK_BIN` (`wrk`), `PGBENCH_BIN` (`pgbench`).
 struct HTTPBenchmarkSettings {
     let postgres: PostgresBenchmarkSettings
@@ -27,6 +28,7 @@ struct HTTPBenchmarkSettings {
     let wrk: WrkTool
     let pgbench: PgbenchTool
     let pgbenchTransactions: Int
+    let rounds: Int
 
     init(reader: ConfigReader) throws {
         postgres = PostgresBenchmarkSettings(
@@ -41,6 +43,7 @@ struct HTTPBenchmarkSettings {
             threads: max(1, try reader.count(forKey: "bench.threads", default: 2)),
             connections: max(1, try reader.count(forKey: "bench.connections", default: 32)),
             duration: max(1, try reader.count(forKey: "bench.seconds", default: 10)))
+        rounds = max(1, try reader.count(forKey: "bench.rounds", default: 3))
         pgbenchTransactions = max(1, try reader.count(forKey: "bench.pgbench.transactions", default: 2_000))
         pgbench = PgbenchTool(executable: reader.string(forKey: "pgbench.bin", default: "pgbench"), postgres: postgres)
     }
