@@ -2,7 +2,7 @@ import Logging
 
 /// How log lines are written to standard error.
 public enum LogFormat: String, Sendable {
-    /// `2026-11-22T17:00:00.123Z info basket-api: request.id=… message` (``TextLogHandler``).
+    /// `2026-11-22T17:00:00.123Z info basket-api: request.id=… message` (``ServiceLogHandler``).
     case text
     /// One JSON object per line: `{"time":…,"level":…,"label":…,"message":…,…metadata}`.
     case json
@@ -13,10 +13,7 @@ extension LoggingSystem {
     /// `buildApplication`, so tests can build applications many times.
     public static func bootstrap(format: LogFormat, level: Logger.Level) {
         bootstrap { label in
-            var handler: any LogHandler = switch format {
-            case .text: TextLogHandler(label: label)
-            case .json: JSONLogHandler(label: label)
-            }
+            var handler = ServiceLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }

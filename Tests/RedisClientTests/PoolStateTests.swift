@@ -56,30 +56,24 @@ import Testing
         }
     }
 
-    @Test func spreadsCallersRoundRobin() throws {
+    /// The ids of the shared connections `count` callers get from a pool with connections 1 and 2.
+    private func connectionsHandedOut(_ count: Int, isLocal: @escaping (RedisConnection) -> Bool = { _ in false }) throws -> [Int] {
         var state = PoolState()
         _ = state.start(minimum: 2)
-        let first = connection(id: 1), second = connection(id: 2)
-        _ = state.sharedConnectionOpened(first)
-        _ = state.sharedConnectionOpened(second)
-        var seen: [Int] = []
-        for _ in 0..<4 {
-            if case .ready(let connection) = try state.sharedConnection(maximumWaiters: 1) { seen.append(connection.id) }
+        _ = state.sharedConnectionOpened(connection(id: 1))
+        _ = state.sharedConnectionOpened(connection(id: 2))
+        return try (0..<count).compactMap { _ in
+            guard case .ready(let connection) = try state.sharedConnection(maximumWaiters: 1, isLocal: isLocal) else { return nil }
+            return connection.id
         }
-        #expect(seen == [2, 1, 2, 1])
+    }
+
+    @Test func spreadsCallersRoundRobin() throws {
+        #expect(try connectionsHandedOut(4) == [2, 1, 2, 1])
     }
 
     @Test func prefersTheConnectionOnTheCallersEventLoop() throws {
-        var state = PoolState()
-        _ = state.start(minimum: 2)
-        let first = connection(id: 1), second = connection(id: 2)
-        _ = state.sharedConnectionOpened(first)
-        _ = state.sharedConnectionOpened(second)
-        var seen: [Int] = []
-        for _ in 0..<3 {
-            if case .ready(let connection) = try state.sharedConnection(maximumWaiters: 1, isLocal: { $0 === second }) { seen.append(connection.id) }
-        }
-        #expect(seen == [2, 2, 2])
+        #expect(try connectionsHandedOut(3) { $0.id == 2 } == [2, 2, 2])
     }
 
     @Test func leasesStopAtTheMaximum() throws {
