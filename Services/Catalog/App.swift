@@ -8,8 +8,8 @@ import ServiceDefaults
 struct App {
     static func main() async {
         await ServiceMain.run("catalog-api") {
-            let reader = try await ConfigReader.service()
-            let settings = try ServiceSettings(reader: reader, defaultPort: catalogDefaultPort, defaultAppID: catalogDefaultAppID)
+            let reader = try await ConfigReader.service(port: catalogDefaultPort, appID: catalogDefaultAppID)
+            let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
             try await buildApplication(reader: reader).runService()
         }

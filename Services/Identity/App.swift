@@ -8,8 +8,8 @@ import ServiceDefaults
 struct App {
     static func main() async {
         await ServiceMain.run("identity-api") {
-            let reader = try await ConfigReader.service()
-            let settings = try ServiceSettings(reader: reader, defaultPort: identityDefaultPort, defaultAppID: identityDefaultAppID)
+            let reader = try await ConfigReader.service(port: identityDefaultPort, appID: identityDefaultAppID)
+            let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
             try await buildApplication(reader: reader).runService()
         }

@@ -18,7 +18,7 @@ let sidecarDefaultAppID = "sidecar"
 /// | `state.max.body.bytes` (`STATE_MAX_BODY_BYTES`) | bytes; larger request bodies get 413 | 4 MiB |
 /// | and ``ServiceSettings``' keys (`HTTP_PORT` default 3500, `APP_ID` default `sidecar`) | | |
 func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
-    let settings = try ServiceSettings(reader: reader, defaultPort: sidecarDefaultPort, defaultAppID: sidecarDefaultAppID)
+    let settings = try ServiceSettings(reader: reader)
     let componentsPath = reader.string(forKey: "components.path", default: "components")
     let maxBodyBytes = try reader.count(forKey: "state.max.body.bytes", default: 4 * 1024 * 1024)
     var logger = Logger(label: settings.appID)

@@ -9,8 +9,8 @@ struct App {
     static func main() async {
         // Latency over throughput: Dapr's state API served from one event loop (docs/performance.md).
         await ServiceMain.run("state-sidecar", threading: .singleEventLoop) {
-            let reader = try await ConfigReader.service()
-            let settings = try ServiceSettings(reader: reader, defaultPort: sidecarDefaultPort, defaultAppID: sidecarDefaultAppID)
+            let reader = try await ConfigReader.service(port: sidecarDefaultPort, appID: sidecarDefaultAppID)
+            let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
             try await buildApplication(reader: reader).runService()
         }

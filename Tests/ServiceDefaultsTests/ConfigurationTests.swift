@@ -5,23 +5,35 @@ import ServiceDefaults
 import Testing
 
 @Suite struct ConfigurationTests {
+    /// The environment `environment` over Basket's service defaults, as `ConfigReader.service` orders them.
     private func reader(_ environment: [String: String]) -> ConfigReader {
-        ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: environment))
+        ConfigReader(providers: [
+            EnvironmentVariablesProvider(environmentVariables: environment), InMemoryProvider.serviceDefaults(port: 5103, appID: "basket-api"),
+        ])
     }
 
     @Test func readsTheServiceSettingsWithTheirDefaults() throws {
-        let settings = try ServiceSettings(reader: reader([:]), defaultPort: 5103, defaultAppID: "basket-api")
+        let settings = try ServiceSettings(reader: reader([:]))
         #expect(settings.host == "127.0.0.1")
         #expect(settings.port == 5103)
         #expect(settings.appID == "basket-api")
         #expect(settings.logLevel == .info)
         #expect(settings.logFormat == .text)
+        #expect(settings.applicationConfiguration.address == .hostname("127.0.0.1", port: 5103))
+        #expect(settings.applicationConfiguration.serverName == "basket-api")
+    }
+
+    @Test func withoutServiceDefaultsTheAppIdIsRequired() {
+        #expect {
+            _ = try ServiceSettings(reader: ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: [:])))
+        } throws: { error in
+            "\(error)" == "invalid configuration: APP_ID is not set: expected the app id (ARCHITECTURE.md)"
+        }
     }
 
     @Test func readsTheEnvironmentNamesOfTheArchitecture() throws {
         let settings = try ServiceSettings(
-            reader: reader(["HTTP_HOST": "0.0.0.0", "HTTP_PORT": "8080", "APP_ID": "x", "LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json"]),
-            defaultPort: 1, defaultAppID: "y")
+            reader: reader(["HTTP_HOST": "0.0.0.0", "HTTP_PORT": "8080", "APP_ID": "x", "LOG_LEVEL": "DEBUG", "LOG_FORMAT": "json"]))
         #expect(settings.host == "0.0.0.0")
         #expect(settings.port == 8080)
         #expect(settings.appID == "x")
@@ -39,12 +51,13 @@ import Testing
         ("REDIS_PORT", "abc", "REDIS_PORT is 'abc': expected a port number 1…65535"),
         ("REDIS_PORT", "70000", "REDIS_PORT is '70000': expected a port number 1…65535"),
         ("HTTP_PORT", "0", "HTTP_PORT is '0': expected a port number 1…65535"),
+        ("HTTP_PORT", " 8080", "HTTP_PORT is ' 8080': expected a port number 1…65535"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT is 'xml': expected text or json"),
         ("LOG_LEVEL", "loud", "LOG_LEVEL is 'loud': expected one of trace, debug, info, notice, warning, error, critical"),
     ])
     func rejectsMalformedValuesNamingTheVariable(variable: String, value: String, message: String) {
         #expect {
-            _ = try ServiceSettings(reader: reader([variable: value]), defaultPort: 1, defaultAppID: "x")
+            _ = try ServiceSettings(reader: reader([variable: value]))
             _ = try RedisClient.Configuration(reader: reader([variable: value]))
         } throws: { error in
             "\(error)" == "invalid configuration: \(message)"
