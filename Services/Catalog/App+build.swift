@@ -20,7 +20,7 @@ let catalogDefaultAppID = "catalog-api"
 /// | `PostgresClient.Configuration(reader:)`'s keys (`POSTGRES_*`) | | |
 /// | and ``ServiceSettings``' keys (`HTTP_PORT` default 5101, `APP_ID` default `catalog-api`) | | |
 func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
-    let settings = try ServiceSettings(reader: reader, defaultPort: catalogDefaultPort, defaultAppID: catalogDefaultAppID)
+    let settings = try ServiceSettings(reader: reader)
     let auth = try AuthSettings(reader: reader)
     let seed = reader.string(forKey: "catalog.seed", default: "true").lowercased()
     guard seed == "true" || seed == "false" else {

@@ -22,7 +22,7 @@ let identityDefaultAppID = "identity-api"
 /// | `PostgresClient.Configuration(reader:)`'s keys (`POSTGRES_*`) | | |
 /// | and ``ServiceSettings``' keys (`HTTP_PORT` default 5105, `APP_ID` default `identity-api`) | | |
 func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
-    let settings = try ServiceSettings(reader: reader, defaultPort: identityDefaultPort, defaultAppID: identityDefaultAppID)
+    let settings = try ServiceSettings(reader: reader)
     let identity = try IdentitySettings(reader: reader)
     let postgres = try PostgresClient.Configuration(reader: reader)
     var logger = Logger(label: settings.appID)

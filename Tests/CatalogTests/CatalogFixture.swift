@@ -1,3 +1,4 @@
+import Configuration
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -9,28 +10,34 @@ import Testing
 
 @testable import Catalog
 
-/// Catalog over its own throwaway database (migrated, seeded unless told otherwise), with a
-/// test signing key standing in for Identity's.
+/// Catalog over its own throwaway database (migrated, seeded unless told otherwise), built by
+/// the production `buildApplication(reader:)` with a test signing key standing in for
+/// Identity's (`JWT_JWKS`).
 struct CatalogFixture: Sendable {
     let client: PostgresClient
     let key: TestSigningKey
+    let environment: [String: String]
 
     static func with<T: Sendable>(seed: Bool = true, _ body: @Sendable (CatalogFixture) async throws -> T) async throws -> T {
         let key = await TestSigningKey()
         return try await TestPostgres.withDatabase(prefix: "catalog") { configuration throws in
             try await TestPostgres.withClient(configuration) { client throws in
                 try await migrateCatalog(client: client, seed: seed, logger: TestPostgres.logger)
-                return try await body(CatalogFixture(client: client, key: key))
+                let environment = TestPostgres.environment(configuration).merging(["CATALOG_SEED": "\(seed)", "JWT_JWKS": key.jwksJSON]) { _, new in new }
+                return try await body(CatalogFixture(client: client, key: key, environment: environment))
             }
         }
     }
 
     var repository: PostgresCatalogRepository { PostgresCatalogRepository(client: client, logger: TestPostgres.logger) }
 
+    /// Runs `body` against the application `buildApplication(reader:)` builds for this database.
     func test<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        let router = buildRouter(
-            repository: repository, verifier: key.verifier, openAPIDocument: try catalogOpenAPIDocument(), healthChecks: [.postgres(client)])
-        return try await Application(router: router).test(.router) { client in try await body(client) }
+        let reader = ConfigReader(providers: [
+            EnvironmentVariablesProvider(environmentVariables: environment),
+            InMemoryProvider.serviceDefaults(port: catalogDefaultPort, appID: catalogDefaultAppID),
+        ])
+        return try await buildApplication(reader: reader).test(.router) { client in try await body(client) }
     }
 
     func adminToken() async throws -> String { try await key.token(subject: "admin-id", role: "admin") }

@@ -18,6 +18,8 @@ struct IdentityFixture: Sendable {
     let client: PostgresClient
     let settings: IdentitySettings
     let issuer: TokenIssuer
+    /// What `buildApplication(reader:)` reads: the test settings and this database.
+    let environment: [String: String]
 
     static let baseEnvironment = [
         "IDENTITY_BCRYPT_COST": "4",
@@ -40,22 +42,20 @@ struct IdentityFixture: Sendable {
         return try await TestPostgres.withDatabase(prefix: "identity") { configuration throws in
             try await TestPostgres.withClient(configuration) { client throws in
                 let issuer = try await prepareIdentityStore(client: client, settings: settings, logger: TestPostgres.logger)
-                return try await body(IdentityFixture(client: client, settings: settings, issuer: issuer))
+                let environment = baseEnvironment.merging(environment) { _, new in new }.merging(TestPostgres.environment(configuration)) { _, new in new }
+                return try await body(IdentityFixture(client: client, settings: settings, issuer: issuer, environment: environment))
             }
         }
     }
 
-    func router() async throws -> Router<BasicRequestContext> {
-        let repository = PostgresIdentityRepository(client: client, logger: TestPostgres.logger)
-        return buildRouter(
-            users: repository, attempts: repository, issuer: issuer, policy: settings.login,
-            decoyHash: try await hashPassword("decoy", cost: settings.bcryptCost),
-            openAPIDocument: try identityOpenAPIDocument(), healthChecks: [.postgres(client)])
-    }
-
-    /// Runs `body` against the in-process router.
-    func test<T: Sendable>(_ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
-        try await Application(router: router()).test(.router) { client in try await body(client) }
+    /// Runs `body` against the application `buildApplication(reader:)` builds for this database,
+    /// in process (`.router`) or on a loopback port (`.live`).
+    func test<T: Sendable>(_ setup: TestingSetup = .router, _ body: @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        let reader = ConfigReader(providers: [
+            EnvironmentVariablesProvider(environmentVariables: environment),
+            InMemoryProvider.serviceDefaults(port: identityDefaultPort, appID: identityDefaultAppID),
+        ])
+        return try await buildApplication(reader: reader).test(setup) { client in try await body(client) }
     }
 }
 

@@ -89,8 +89,7 @@ import Testing
     /// the tokens Identity issues.
     @Test func servicesVerifyIdentityTokensThroughItsJWKS() async throws {
         try await IdentityFixture.with { fixture throws in
-            let app = Application(router: try await fixture.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-            try await app.test(.live) { client throws in
+            try await fixture.test(.live) { client throws in
                 let token = try await client.login("bob").decoded(as: TokenResponse.self).accessToken
                 let port = try #require(client.port)
                 let verifier = BearerTokenVerifier(settings: AuthSettings(identityURL: "http://127.0.0.1:\(port)"))

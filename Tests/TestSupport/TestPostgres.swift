@@ -20,6 +20,16 @@ public enum TestPostgres {
             tls: .disable)
     }
 
+    /// The `POSTGRES_*` environment that points a service at `configuration` (as
+    /// `PostgresClient.Configuration(reader:)` reads it).
+    public static func environment(_ configuration: PostgresClient.Configuration) -> [String: String] {
+        [
+            "POSTGRES_HOST": configuration.host ?? "127.0.0.1", "POSTGRES_PORT": String(configuration.port ?? 5432),
+            "POSTGRES_USER": configuration.username, "POSTGRES_PASSWORD": configuration.password ?? "",
+            "POSTGRES_DATABASE": configuration.database ?? "postgres",
+        ]
+    }
+
     /// Runs `body` with a running client for `configuration`; the client stops when `body` returns.
     public static func withClient<T: Sendable>(
         _ configuration: PostgresClient.Configuration, _ body: @Sendable (PostgresClient) async throws -> T

@@ -33,6 +33,12 @@ public struct TestSigningKey: Sendable {
 }
 
 extension TestSigningKey {
+    /// The key set as JSON, for `JWT_JWKS` (``AuthSettings/staticJWKS``): services built by their
+    /// own `buildApplication(reader:)` then trust this key.
+    public var jwksJSON: String {
+        (try? JSONEncoder().encode(jwks)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
     /// A verifier with the default settings that trusts this key.
     public var verifier: BearerTokenVerifier {
         let jwks = jwks

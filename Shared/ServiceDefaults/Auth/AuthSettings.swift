@@ -9,11 +9,15 @@ import Foundation
 /// | `jwt.issuer` (`JWT_ISSUER`) | string (`iss`) | `eshop-identity` |
 /// | `jwt.audience` (`JWT_AUDIENCE`) | string (`aud`) | `eshop` |
 /// | `jwt.clock.skew.seconds` (`JWT_CLOCK_SKEW_SECONDS`) | seconds tolerated on `exp`/`nbf` | `30` |
+/// | `jwt.jwks` (`JWT_JWKS`) | a JWKS document (JSON) to trust instead of fetching Identity's | none: fetched from `IDENTITY_URL` |
 public struct AuthSettings: Sendable {
     public var identityURL: String
     public var issuer: String
     public var audience: String
     public var clockSkew: Duration
+    /// A fixed key set (RFC 7517 JSON) to verify against instead of Identity's JWKS endpoint: for
+    /// tests, and for deployments that distribute the public key themselves.
+    public var staticJWKS: String?
 
     public static let defaultIdentityURL = "http://127.0.0.1:5105"
     public static let defaultIssuer = "eshop-identity"
@@ -21,12 +25,13 @@ public struct AuthSettings: Sendable {
 
     public init(
         identityURL: String = defaultIdentityURL, issuer: String = defaultIssuer, audience: String = defaultAudience,
-        clockSkew: Duration = .seconds(30)
+        clockSkew: Duration = .seconds(30), staticJWKS: String? = nil
     ) {
         self.identityURL = identityURL
         self.issuer = issuer
         self.audience = audience
         self.clockSkew = clockSkew
+        self.staticJWKS = staticJWKS
     }
 
     public init(reader: ConfigReader) throws(ConfigurationError) {
@@ -38,7 +43,8 @@ public struct AuthSettings: Sendable {
             identityURL: url.hasSuffix("/") ? String(url.dropLast()) : url,
             issuer: reader.string(forKey: "jwt.issuer", default: Self.defaultIssuer),
             audience: reader.string(forKey: "jwt.audience", default: Self.defaultAudience),
-            clockSkew: .seconds(try reader.count(forKey: "jwt.clock.skew.seconds", default: 30)))
+            clockSkew: .seconds(try reader.count(forKey: "jwt.clock.skew.seconds", default: 30)),
+            staticJWKS: reader.string(forKey: "jwt.jwks"))
     }
 
     /// Where Identity publishes its public keys.

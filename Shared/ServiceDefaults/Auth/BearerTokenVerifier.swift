@@ -21,8 +21,13 @@ public final class BearerTokenVerifier: Sendable {
     private let verified = Mutex<[String: AuthenticatedUser]>([:])
     private let maximumCachedTokens: Int
 
-    /// A verifier that fetches the JWKS from `settings.jwksURL`.
+    /// A verifier that fetches the JWKS from `settings.jwksURL`, or trusts `settings.staticJWKS`
+    /// when it is set (a malformed one refuses every token, as an unreachable Identity would).
     public convenience init(settings: AuthSettings, httpClient: HTTPClient = .shared) {
+        if let staticJWKS = settings.staticJWKS {
+            self.init(settings: settings) { try JSONDecoder().decode(JWKS.self, from: Data(staticJWKS.utf8)) }
+            return
+        }
         let url = settings.jwksURL
         self.init(settings: settings) { try await Self.fetchJWKS(from: url, httpClient: httpClient) }
     }
