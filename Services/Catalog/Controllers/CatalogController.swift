@@ -39,18 +39,11 @@ struct CatalogController: Sendable {
         let id = try CatalogItemID(context)
         guard let picture = try await repository.picture(itemId: id.value) else { throw id.notFound }
         var headers: HTTPFields = [.eTag: picture.etag, .cacheControl: "public, max-age=3600"]
-        if let ifNoneMatch = request.headers[.ifNoneMatch], Self.matches(ifNoneMatch, etag: picture.etag) {
+        // The stored tag is quoted (`"<md5>"`); If-None-Match compares weakly (RFC 9110 §13.1.2).
+        if EntityTagCondition(request.headers[.ifNoneMatch])?.ifNoneMatchNames(current: String(picture.etag.trimmingPrefix("\"").dropLast())) == true {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = picture.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: picture.content)))
-    }
-
-    /// `If-None-Match` (a list, or `*`) matches `etag` by weak comparison (RFC 9110 §13.1.2).
-    static func matches(_ ifNoneMatch: String, etag: String) -> Bool {
-        ifNoneMatch.split(separator: ",").contains { candidate in
-            let tag = candidate.trimmingCharacters(in: .whitespaces)
-            return tag == "*" || (tag.hasPrefix("W/") ? String(tag.dropFirst(2)) : tag) == etag
-        }
     }
 }
