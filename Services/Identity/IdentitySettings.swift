@@ -39,7 +39,7 @@ struct IdentitySettings: Sendable {
         guard seed == "true" || seed == "false" else {
             throw ConfigurationError(variable: "IDENTITY_SEED_USERS", problem: "is '\(seed)': expected true or false")
         }
-        seedUsers = seed == "true" ? DevelopmentUsers.all(reader: reader) : []
+        seedUsers = seed == "true" ? try DevelopmentUsers.all(reader: reader) : []
     }
 }
 

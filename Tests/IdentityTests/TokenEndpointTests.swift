@@ -85,6 +85,39 @@ import Testing
         }
     }
 
+    /// bcrypt stops at the first NUL and reads at most 72 bytes: such passwords are refused, not
+    /// silently truncated into bob's (issue: `Pass123$` + U+0000 + anything signed bob in).
+    @Test func passwordsBcryptCannotVerifyFaithfullyAreRefused() async throws {
+        try await IdentityFixture.with { fixture throws in
+            try await fixture.test { client throws in
+                let atLimit = String(repeating: "é", count: 36)  // 72 bytes in UTF-8: checked, and wrong
+                #expect(try await client.login("bob", atLimit).decoded(as: OAuthError.self).error == "invalid_grant")
+                for password in ["Pass123$\0", "Pass123$\0anything", "\0", atLimit + "a", String(repeating: "a", count: 73)] {
+                    let response = try await client.login("bob", password)
+                    #expect(response.status == .badRequest, "\(password.utf8.count) bytes")
+                    #expect(try response.decoded(as: OAuthError.self).error == "invalid_request")
+                }
+                for username in ["alice\0", "\0alice"] {  // PostgreSQL text cannot hold U+0000: refused before the query
+                    let response = try await client.login(username)
+                    #expect(response.status == .badRequest)
+                    #expect(try response.decoded(as: OAuthError.self).error == "invalid_request")
+                }
+                #expect(try await client.login("bob").status == .ok)  // nothing above counted as bob's failure
+            }
+        }
+    }
+
+    /// RFC 6749 §3.2: a parameter must not be sent twice.
+    @Test func aRepeatedParameterIsAnInvalidRequest() async throws {
+        try await IdentityFixture.with { fixture throws in
+            try await fixture.test { client throws in
+                let response = try await client.token([("grant_type", "password"), ("username", "bob"), ("username", "alice"), ("password", "Pass123$")])
+                #expect(response.status == .badRequest)
+                #expect(try response.decoded(as: OAuthError.self).error == "invalid_request")
+            }
+        }
+    }
+
     @Test func repeatedFailuresAreRefusedForACooldown() async throws {
         try await IdentityFixture.with { fixture throws in
             try await fixture.test { client throws in

@@ -2,45 +2,51 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// The form of a token request (`application/x-www-form-urlencoded`).
+/// The form of a token request (`application/x-www-form-urlencoded`), read with Hummingbird's
+/// `URLEncodedFormDecoder`.
 struct TokenRequest: Sendable {
     var username: String
     var password: String
 
+    /// The form's fields; each optional so that a missing one is named in the error.
+    private struct Form: Decodable {
+        var grant_type: String?
+        var username: String?
+        var password: String?
+    }
+
     /// Reads and checks the form; anything but a complete password grant is an ``OAuthError``.
+    ///
+    /// A password bcrypt cannot verify faithfully is refused rather than truncated: bcrypt reads
+    /// at most 72 bytes and stops at the first NUL, so `Pass123$` followed by U+0000 and anything
+    /// would otherwise verify as `Pass123$`. PostgreSQL's `text` cannot hold U+0000 either, so a
+    /// user name with one is refused before it reaches the database.
     init(_ request: Request, context: some RequestContext) async throws {
         let contentType = request.headers[.contentType]?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         guard contentType == "application/x-www-form-urlencoded" else {
             throw OAuthError(error: "invalid_request", description: "the body must be application/x-www-form-urlencoded")
         }
         let body = try await request.body.collect(upTo: 16 * 1024)
-        let fields = Self.parse(String(buffer: body))
-        guard let grantType = fields["grant_type"] else {
+        let form: Form
+        do {
+            form = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body))
+        } catch {
+            // RFC 6749 §3.2: a parameter sent twice, or a malformed form, is an invalid request.
+            throw OAuthError(error: "invalid_request", description: "the form is malformed or repeats a parameter")
+        }
+        guard let grantType = form.grant_type else {
             throw OAuthError(error: "invalid_request", description: "grant_type is required")
         }
         guard grantType == "password" else {
             throw OAuthError(error: "unsupported_grant_type", description: "only grant_type=password is supported")
         }
-        guard let username = fields["username"], !username.isEmpty, username.count <= 100 else {
-            throw OAuthError(error: "invalid_request", description: "username is required (at most 100 characters)")
+        guard let username = form.username, !username.isEmpty, username.count <= 100, !username.unicodeScalars.contains("\0") else {
+            throw OAuthError(error: "invalid_request", description: "username is required (at most 100 characters, no NUL)")
         }
-        guard let password = fields["password"], !password.isEmpty, password.utf8.count <= 72 else {
-            throw OAuthError(error: "invalid_request", description: "password is required (at most 72 bytes)")
-        }
+        guard let password = form.password else { throw OAuthError(error: "invalid_request", description: "password is required") }
+        if let problem = Password.problem(password) { throw OAuthError(error: "invalid_request", description: "the password \(problem)") }
         self.username = username
         self.password = password
-    }
-
-    /// `application/x-www-form-urlencoded` fields (`+` is a space); the first of repeated names wins.
-    static func parse(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func decode(_ part: Substring) -> String? { part.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
-            guard let name = decode(parts[0]), let value = parts.count == 2 ? decode(parts[1]) : "" else { continue }
-            if fields[name] == nil { fields[name] = value }
-        }
-        return fields
     }
 }
 
