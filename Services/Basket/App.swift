@@ -9,8 +9,8 @@ import ServiceDefaults
 struct App {
     static func main() async {
         await ServiceMain.run("basket-api") {
-            let reader = try await ConfigReader.service()
-            let settings = try ServiceSettings(reader: reader, defaultPort: basketDefaultPort, defaultAppID: basketDefaultAppID)
+            let reader = try await ConfigReader.service(port: basketDefaultPort, appID: basketDefaultAppID)
+            let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
             try await buildApplication(reader: reader).runService()
         }

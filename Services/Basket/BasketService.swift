@@ -4,25 +4,22 @@ import Logging
 import ServiceDefaults
 import StateClient
 
-/// What the basket API does, apart from HTTP: reads priced by Catalog, compare-and-set writes,
-/// checkout through the outbox, and the reactions to order and price events.
+/// What the basket API does, apart from HTTP: reads priced by Catalog, compare-and-set writes
+/// (through ``BasketRepository/update(_:_:)``), checkout through the outbox, and the reactions to
+/// order and price events.
 struct BasketService: Sendable {
     let repository: BasketRepository
     let catalog: CachedProductCatalog
-    let outbox: StateOutbox
     /// Tells the outbox relay to publish now (after a checkout committed its event).
     let wakeRelay: @Sendable () -> Void
     let logger: Logger
-
-    /// How often a write is retried when another write to the same basket came first.
-    static let maximumAttempts = 10
 
     // MARK: Reads
 
     /// The buyer's basket priced with current catalog prices; while Catalog is down, with the
     /// stored ones (the basket is still answered).
     func basket(of buyerId: String) async throws -> (view: BasketView, version: String) {
-        let basket = try await repository.entry(of: buyerId).basket
+        let basket = try await repository.basket(of: buyerId)
         return (BasketView(basket, products: await currentProducts(basket)), basket.version)
     }
 
@@ -39,8 +36,8 @@ struct BasketService: Sendable {
     // MARK: Writes
 
     /// Replaces the buyer's items with `update`, named and priced by Catalog. With `ifMatch`
-    /// (a version from an earlier read, or `*`), only if the basket is still that version.
-    func replace(_ buyerId: String, with update: BasketUpdate, ifMatch: String?) async throws -> (view: BasketView, version: String) {
+    /// (versions from earlier reads, or `*`), only if the basket is still one of them.
+    func replace(_ buyerId: String, with update: BasketUpdate, ifMatch: EntityTagCondition?) async throws -> (view: BasketView, version: String) {
         let ids = update.lines.map(\.productId)
         let products = try await catalog.products(ids)
         let unknown = ids.filter { products[$0] == nil }
@@ -49,30 +46,33 @@ struct BasketService: Sendable {
                 .badRequest, detail: "unknown product ids: \(unknown.map(String.init).joined(separator: ", "))",
                 errors: ["items": unknown.map { "product \($0) does not exist" }])
         }
-        for _ in 1...Self.maximumAttempts {
-            let entry = try await repository.entry(of: buyerId)
-            if let ifMatch, ifMatch != "*", ifMatch != entry.basket.version { throw Self.changedMeanwhile }
-            var basket = entry.basket
-            let previous = Dictionary(entry.basket.items.map { ($0.productId, $0) }, uniquingKeysWith: { first, _ in first })
-            basket.items = update.lines.compactMap { line in
+        let written = try await repository.update(buyerId) { basket in
+            try Self.check(ifMatch, basket)
+            var changed = basket
+            changed.items = update.lines.compactMap { line in
                 guard let product = products[line.productId] else { return nil }  // none: unknown ids were refused above
-                // A line already in the basket keeps the price it was added at, so a change shows as oldUnitPrice.
-                let addedAt = previous[line.productId]?.unitPrice ?? product.price
+                // Saving the basket accepts the current prices; a later change shows as oldUnitPrice.
                 return StoredBasketItem(
-                    productId: product.id, productName: product.name, unitPrice: addedAt, quantity: line.quantity, pictureUrl: product.pictureUrl)
+                    productId: product.id, productName: product.name, unitPrice: product.price, quantity: line.quantity, pictureUrl: product.pictureUrl)
             }
-            do {
-                let written = try await repository.replace(entry, with: basket)
-                return (BasketView(written, products: products), written.version)
-            } catch let error as StateError where error.code == .etagMismatch {
-                if ifMatch != nil && ifMatch != "*" { throw Self.changedMeanwhile }
-            }
-        }
-        throw ProblemDetails(.conflict, detail: "the basket kept changing; try again")
+            return (.replace(changed), ())
+        }.basket
+        return (BasketView(written, products: products), written.version)
     }
 
-    func delete(_ buyerId: String) async throws {
-        try await repository.delete(buyerId)
+    /// Deletes the buyer's basket; with `ifMatch`, only if it is still one of those versions.
+    func delete(_ buyerId: String, ifMatch: EntityTagCondition?) async throws {
+        guard let ifMatch else { return try await repository.delete(buyerId) }
+        _ = try await repository.update(buyerId) { basket in
+            try Self.check(ifMatch, basket)
+            return (.delete, ())
+        }
+    }
+
+    /// `If-Match` against the basket's version, by strong comparison (RFC 9110 §13.1.1); a basket
+    /// that was never stored has the version `"0"`, which its `GET` answers.
+    private static func check(_ ifMatch: EntityTagCondition?, _ basket: StoredBasket) throws {
+        if let ifMatch, !ifMatch.ifMatch(current: basket.version) { throw changedMeanwhile }
     }
 
     static let changedMeanwhile = ProblemDetails(
@@ -80,41 +80,60 @@ struct BasketService: Sendable {
 
     // MARK: Checkout
 
-    /// Accepts the checkout of the buyer's basket under `requestId`: marks the basket checked out,
-    /// remembers the request id and stores `UserCheckoutAccepted` in the outbox, in one state
-    /// transaction. The same request id again answers the same order id and publishes nothing.
-    func checkout(_ user: AuthenticatedUser, requestId: UUID, _ checkout: ValidCheckout) async throws -> UUID {
-        for _ in 1...Self.maximumAttempts {
-            if let record = try await repository.state.get(CheckoutRecord.key(requestId), as: CheckoutRecord.self)?.value {
+    /// Accepts the checkout of the buyer's basket under `idempotencyKey`, which becomes the order
+    /// id: marks the basket checked out, records the key and stores `UserCheckoutAccepted` in the
+    /// outbox, in one state transaction. The same key again answers the same order id and
+    /// publishes nothing; so does a new key for a basket already checked out and unchanged since.
+    ///
+    /// Every line is checked against Catalog first: a product no longer sold, or a price that
+    /// changed since the buyer last saved the basket, is a 409 naming the lines — the buyer reads
+    /// the basket (`GET` shows both prices), saves it to accept the current prices, and checks
+    /// out again. Catalog down → 503: nothing is checked out at prices nobody can confirm.
+    func checkout(_ user: AuthenticatedUser, idempotencyKey: UUID, _ checkout: ValidCheckout) async throws -> UUID {
+        let orderId = try await repository.update(user.buyerID) { basket -> (BasketRepository.Change, UUID) in
+            if let record = try await repository.checkout(idempotencyKey) {
                 guard record.buyerId == user.buyerID else {
-                    throw ProblemDetails(.conflict, detail: "this X-Request-Id was used for another checkout; send a new one")
+                    throw ProblemDetails(.conflict, detail: "this Idempotency-Key was used for another checkout; send a new one")
                 }
-                return record.orderId
+                return (.keep, record.orderId)
             }
-            let entry = try await repository.entry(of: user.buyerID)
-            guard !entry.basket.items.isEmpty else { throw ProblemDetails(.badRequest, detail: "the basket is empty; add items before checking out") }
-            let products = await currentProducts(entry.basket)
-            var basket = entry.basket
-            basket.version = UUID.random().uuidString.lowercased()
-            basket.checkout = CheckoutMark(requestId: requestId, lines: basket.items.map { .init(productId: $0.productId, quantity: $0.quantity) })
-            let event = UserCheckoutAccepted(user: user, requestId: requestId, checkout: checkout, basket: BasketView(entry.basket, products: products))
-            let record = CheckoutRecord(buyerId: user.buyerID, orderId: requestId)
-            do {
-                try await outbox.transaction(
-                    [
-                        try repository.operation(replacing: entry, with: basket),
-                        try .upsert(
-                            key: CheckoutRecord.key(requestId), value: record,
-                            options: SaveOptions(concurrency: .firstWrite, ttlInSeconds: CheckoutRecord.ttlInSeconds)),
-                    ], publishing: [event])
-                wakeRelay()
-                logger.info("checkout accepted", metadata: ["order.id": "\(requestId)", "items": "\(basket.items.count)"])
-                return requestId
-            } catch let error as StateError where error.code == .etagMismatch {
-                continue  // the basket changed or the same request raced us: look again
+            guard !basket.items.isEmpty else { throw ProblemDetails(.badRequest, detail: "the basket is empty; add items before checking out") }
+            let lines = basket.items.map { CheckoutMark.Line(productId: $0.productId, quantity: $0.quantity) }
+            if let pending = basket.checkout {
+                guard pending.lines == lines else {
+                    throw ProblemDetails(
+                        .conflict, detail: "the basket's previous checkout (order \(pending.requestId.uuidString.lowercased())) is still being placed; retry in a moment")
+                }
+                return (.keep, pending.requestId)  // this basket was checked out already: the same order
+            }
+            let products = try await catalog.products(basket.items.map(\.productId))
+            try Self.checkStillSold(basket, products)
+            let event = UserCheckoutAccepted(user: user, requestId: idempotencyKey, checkout: checkout, basket: BasketView(basket, products: products))
+            var checkedOut = basket
+            checkedOut.checkout = CheckoutMark(requestId: idempotencyKey, lines: lines)
+            return (.checkOut(checkedOut, CheckoutRecord(buyerId: user.buyerID, orderId: idempotencyKey), event), idempotencyKey)
+        }.result
+        wakeRelay()
+        logger.info("checkout accepted", metadata: ["order.id": "\(orderId.uuidString.lowercased())"])
+        return orderId
+    }
+
+    /// 409 naming each line whose product is gone or whose price is not the one saved.
+    private static func checkStillSold(_ basket: StoredBasket, _ products: [Int: Product]) throws {
+        var errors: [String: [String]] = [:]
+        for (index, item) in basket.items.enumerated() {
+            guard let product = products[item.productId] else {
+                errors["items[\(index)]", default: []].append("product \(item.productId) is no longer sold; remove it")
+                continue
+            }
+            if product.price != item.unitPrice {
+                errors["items[\(index)]", default: []].append(
+                    "the price of product \(item.productId) changed from \(item.unitPrice) to \(product.price); save the basket to accept it")
             }
         }
-        throw ProblemDetails(.conflict, detail: "the basket kept changing during checkout; try again")
+        guard errors.isEmpty else {
+            throw ProblemDetails(.conflict, detail: "the basket changed in the catalog since it was saved; read it, save it, and check out again", errors: errors)
+        }
     }
 
     // MARK: Events
@@ -123,22 +142,11 @@ struct BasketService: Sendable {
     /// (deleting it when nothing else is left); items added since survive. Nothing happens when
     /// the basket no longer carries that checkout (already handled, or checked out again).
     func orderSubmitted(buyerId: String, orderId: UUID) async throws {
-        for _ in 1...Self.maximumAttempts {
-            let entry = try await repository.entry(of: buyerId)
-            guard let mark = entry.basket.checkout, mark.requestId == orderId else { return }
-            let remaining = entry.basket.removingCheckedOut(mark)
-            do {
-                if remaining.items.isEmpty {
-                    try await repository.delete(entry)
-                } else {
-                    _ = try await repository.replace(entry, with: remaining)
-                }
-                return
-            } catch let error as StateError where error.code == .etagMismatch {
-                continue
-            }
+        _ = try await repository.update(buyerId) { basket in
+            guard let mark = basket.checkout, mark.requestId == orderId else { return (.keep, ()) }
+            let remaining = basket.removingCheckedOut(mark)
+            return (remaining.items.isEmpty ? .delete : .replace(remaining), ())
         }
-        throw StateError(.etagMismatch, "the basket of \(buyerId) kept changing")
     }
 
     /// `ProductPriceChanged`: the next read asks Catalog for the product's price.

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import ServiceDefaults
 import StateClient
+import Configuration
 import Synchronization
 import TestSupport
 import Testing
@@ -29,6 +30,7 @@ final class TestCatalog: ProductCatalog {
     ]
 
     func setPrice(_ id: Int, _ price: Decimal) { state.withLock { $0.products[id]?.price = price } }
+    func remove(_ id: Int) { _ = state.withLock { $0.products.removeValue(forKey: id) } }
     func setDown(_ down: Bool) { state.withLock { $0.down = down } }
 
     func products(_ ids: [Int]) async throws -> [Int: Product] {
@@ -38,39 +40,40 @@ final class TestCatalog: ProductCatalog {
     }
 }
 
-/// An in-process Basket over a memory state store, the in-memory event bus with the outbox relay
-/// running, ``TestCatalog`` and tokens of ``TestSigningKey``.
+/// An in-process Basket built by the production `buildApplication` with its test seam:
+/// `STATE_STORE=memory` (memory state store, in-memory event bus, the outbox relay running),
+/// `JWT_JWKS` trusting ``TestSigningKey``, and ``TestCatalog`` in place of Catalog's HTTP API.
 struct BasketFixture: Sendable {
     let key: TestSigningKey
     let catalog: TestCatalog
     let bus: InMemoryEventBus
-    let service: BasketService
+    let dependencies: BasketDependencies
 
-    init(store: any StateStore = MemoryStateStore()) async {
+    init() async throws {
         key = await TestSigningKey()
         catalog = TestCatalog()
-        let state = StateClient(store: store, storeName: "statestore", appID: "basket-api")
-        let bus = InMemoryEventBus(appID: "basket-api")
-        self.bus = bus
-        let outbox = StateOutbox(state: state)
-        service = BasketService(
-            repository: BasketRepository(state: state, ttlInSeconds: 3_600),
-            catalog: CachedProductCatalog(catalog, lifetime: .seconds(60)), outbox: outbox, wakeRelay: {}, logger: Logger(label: "basket-test"))
-        service.subscribe(to: bus)
+        let reader = ConfigReader(providers: [
+            InMemoryProvider(values: ["state.store": "memory", "jwt.jwks": .init(.string(key.jwksJSON), isSecret: false)]),
+            InMemoryProvider.serviceDefaults(port: basketDefaultPort, appID: basketDefaultAppID),
+        ])
+        var dependencies = try BasketDependencies(reader: reader)
+        dependencies.catalog = catalog
+        bus = try #require(dependencies.bus as? InMemoryEventBus)
+        self.dependencies = dependencies
     }
 
-    /// Runs `body` against the router with the bus and a relay running.
+    /// Runs `body` against the application's router, with its bus and relay running.
     func test(_ body: @Sendable (BasketTestClient) async throws -> Void) async throws {
-        let router = buildRouter(service: service, verifier: key.verifier, openAPIDocument: try basketOpenAPIDocument(), healthChecks: [])
-        let relay = OutboxRelay(outbox: service.outbox, bus: bus, pollInterval: .milliseconds(10), logger: Logger(label: "relay-test"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await bus.run() }
-            group.addTask { try await relay.run() }
-            defer { group.cancelAll() }
-            try await Application(router: router).test(.router) { client in
-                try await body(BasketTestClient(client: client, key: key))
-            }
+        try await buildApplication(dependencies).test(.router) { client in
+            try await body(BasketTestClient(client: client, key: key))
         }
+    }
+
+    /// Tells Basket a product's price changed, as Catalog does, and waits until it was handled.
+    func priceChanged(_ productId: Int, to newPrice: Decimal, from oldPrice: Decimal) async throws {
+        catalog.setPrice(productId, newPrice)
+        try await bus.publish(ProductPriceChanged(productId: productId, newPrice: newPrice, oldPrice: oldPrice))
+        await bus.waitUntilIdle()
     }
 
     /// The `UserCheckoutAccepted` events the relay published.
@@ -101,9 +104,12 @@ struct BasketTestClient: Sendable {
         return try await send(.put, "/api/v1/basket", as: buyer, json: #"{"items":\#(items)}"#, headers: headers)
     }
 
-    func checkout(as buyer: String, requestId: String?, body: String = BasketTestClient.goodCheckout) async throws -> TestResponse {
+    /// `POST /checkout` with `key` in `header` (`Idempotency-Key` unless told otherwise).
+    func checkout(
+        as buyer: String, key: String?, header: HTTPField.Name = .idempotencyKey, body: String = BasketTestClient.goodCheckout
+    ) async throws -> TestResponse {
         var headers: HTTPFields = [:]
-        if let requestId { headers[.requestID] = requestId }
+        if let key { headers[header] = key }
         return try await send(.post, "/api/v1/basket/checkout", as: buyer, json: body, headers: headers)
     }
 

@@ -91,16 +91,4 @@ import Testing
         #expect(remaining.items.map(\.quantity) == [1, 1])
         #expect(remaining.checkout == nil)
     }
-
-    @Test func writesTheSameJSONAsJSONEncoder() throws {
-        let basket = StoredBasket(buyerId: "b\"1", items: [
-            StoredBasketItem(productId: 1, productName: "Tee \"Ü\" / 🚀\n", unitPrice: Decimal(string: "19.99")!, quantity: 2, pictureUrl: "http://c/1/pic"),
-            StoredBasketItem(productId: 2, productName: "Cap", unitPrice: Decimal(string: "0.1")!, quantity: 1, pictureUrl: "http://c/2/pic"),
-        ])
-        for products in [[:], [2: Product(id: 2, name: "Cap", price: Decimal(string: "0.25")!, pictureUrl: "")]] {
-            let view = BasketView(basket, products: products)
-            let written = try #require(JSONValue(json: Array(view.json.utf8)))
-            #expect(written == JSONValue(json: Array(try JSONEncoder().encode(view))))
-        }
-    }
 }

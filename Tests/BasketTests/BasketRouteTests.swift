@@ -50,9 +50,8 @@ import Testing
         }
     }
 
-    /// Reads are remembered per buyer (`LastResultCache`); each change must still show at once.
     @Test func everyReadShowsTheCurrentBasketAndPrices() async throws {
-        let fixture = await BasketFixture()
+        let fixture = try await BasketFixture()
         try await fixture.test { client throws in
             func quantities() async throws -> [JSONValue]? {
                 let get = try await client.get(as: "alice")
@@ -68,8 +67,7 @@ import Testing
             #expect(try await quantities() == [])
             _ = try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice")
             #expect(try await quantities() == [.number(1)])
-            fixture.catalog.setPrice(1, Decimal(string: "0.15")!)
-            fixture.service.priceChanged(productId: 1)
+            try await fixture.priceChanged(1, to: Decimal(string: "0.15")!, from: Decimal(string: "0.1")!)
             let repriced = try await client.get(as: "alice")
             #expect(repriced.json?.value(at: "total") == .number(Decimal(string: "0.15")!))
             guard case .array(let items)? = repriced.json?.value(at: "items") else { Issue.record("no items: \(repriced.text)"); return }
@@ -92,6 +90,26 @@ import Testing
         }
     }
 
+    /// Product ids are int32 (Catalog's document): out of range is the client's 400, never a
+    /// 503 blaming Catalog (issue: 2147483648 answered "catalog unavailable").
+    @Test(arguments: ["2147483648", "9223372036854775807", "0", "-1", "-2147483649"])
+    func refusesProductIdsOutsideInt32(_ productId: String) async throws {
+        try await BasketFixture().test { client throws in
+            let response = try await client.put(#"[{"productId":\#(productId),"quantity":1}]"#, as: "alice")
+            #expect(response.status == .badRequest)
+            #expect(response.errorFields == ["items[0].productId"])
+            #expect(response.headers[.retryAfter] == nil)
+        }
+    }
+
+    @Test func theLargestInt32IdIsAskedOfTheCatalog() async throws {
+        try await BasketFixture().test { client throws in
+            let response = try await client.put(#"[{"productId":2147483647,"quantity":1}]"#, as: "alice")
+            #expect(response.status == .badRequest)
+            #expect(response.json?.value(at: "detail") == .string("unknown product ids: 2147483647"))
+        }
+    }
+
     @Test func refusesAWriteOverAChangedBasketWith412() async throws {
         try await BasketFixture().test { client throws in
             let first = try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice", ifMatch: "\"0\"")
@@ -105,13 +123,30 @@ import Testing
         }
     }
 
+    /// RFC 9110 §13.1.1: `If-Match` is a list (any member may match), compared strongly (a weak
+    /// tag never matches), and a `DELETE` honours it too (issue: a stale one deleted the basket).
+    @Test func ifMatchIsAListComparedStronglyOnEveryWrite() async throws {
+        try await BasketFixture().test { client throws in
+            let etag = try #require(try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice").headers[.eTag])
+            let listed = try await client.put(#"[{"productId":2,"quantity":1}]"#, as: "alice", ifMatch: #""x", \#(etag)"#)
+            #expect(listed.status == .ok)
+            let current = try #require(listed.headers[.eTag])
+            #expect(try await client.put(#"[{"productId":3,"quantity":1}]"#, as: "alice", ifMatch: "W/\(current)").status == .preconditionFailed)
+
+            var stale: HTTPFields = [.ifMatch: etag]
+            #expect(try await client.send(.delete, "/api/v1/basket", as: "alice", headers: stale).status == .preconditionFailed)
+            #expect(try await client.get(as: "alice").headers[.eTag] == current)  // nothing was deleted
+            stale[.ifMatch] = #""other", \#(current)"#
+            #expect(try await client.send(.delete, "/api/v1/basket", as: "alice", headers: stale).status == .noContent)
+            #expect(try await client.get(as: "alice").headers[.eTag] == "\"0\"")
+        }
+    }
+
     @Test func showsTheOldPriceAfterAPriceChange() async throws {
-        let fixture = await BasketFixture()
+        let fixture = try await BasketFixture()
         try await fixture.test { client throws in
             _ = try await client.put(#"[{"productId":3,"quantity":2}]"#, as: "alice")
-            fixture.catalog.setPrice(3, Decimal(string: "10.49")!)
-            try await fixture.bus.publish(ProductPriceChanged(productId: 3, newPrice: Decimal(string: "10.49")!, oldPrice: Decimal(string: "12.99")!))
-            await fixture.bus.waitUntilIdle()
+            try await fixture.priceChanged(3, to: Decimal(string: "10.49")!, from: Decimal(string: "12.99")!)
             let get = try await client.get(as: "alice")
             #expect(get.json?.value(at: "items")?.jsonText.contains(#""oldUnitPrice":12.99"#) == true)
             #expect(get.json?.value(at: "items")?.jsonText.contains(#""unitPrice":10.49"#) == true)
@@ -133,11 +168,11 @@ import Testing
     }
 
     @Test func answersFromStoredPricesWhileTheCatalogIsDownButRefusesWrites() async throws {
-        let fixture = await BasketFixture()
+        let fixture = try await BasketFixture()
         try await fixture.test { client throws in
             _ = try await client.put(#"[{"productId":2,"quantity":1}]"#, as: "alice")
+            try await fixture.priceChanged(2, to: Decimal(string: "0.2")!, from: Decimal(string: "0.2")!)  // nothing cached: the read must ask the catalog
             fixture.catalog.setDown(true)
-            fixture.service.priceChanged(productId: 2)  // nothing cached: the read must ask the catalog
             let get = try await client.get(as: "alice")
             #expect(get.status == .ok)
             #expect(get.json?.value(at: "total") == .number(Decimal(string: "0.2")!))
@@ -150,33 +185,33 @@ import Testing
     @Test func validatesCheckoutsNamingEveryBadField() async throws {
         try await BasketFixture().test { client throws in
             _ = try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice")
-            let noID = try await client.checkout(as: "alice", requestId: nil)
+            let noID = try await client.checkout(as: "alice", key: nil)
             #expect(noID.status == .badRequest)
-            #expect(noID.errorFields == ["X-Request-Id"])
-            #expect(try await client.checkout(as: "alice", requestId: "not-a-uuid").status == .badRequest)
+            #expect(noID.errorFields == ["Idempotency-Key"])
+            #expect(try await client.checkout(as: "alice", key: "not-a-uuid").status == .badRequest)
             let bad = try await client.checkout(
-                as: "alice", requestId: UUID().uuidString,
+                as: "alice", key: UUID().uuidString,
                 body: #"{"street":"","city":"Seattle","state":"WA","country":"US","zipCode":"98101","cardNumber":"4111111111111112","cardHolderName":"A","cardExpiration":"01/20","cardSecurityCode":"1"}"#)
             #expect(bad.status == .badRequest)
             #expect(bad.errorFields == ["cardExpiration", "cardNumber", "cardSecurityCode", "street"])
             #expect(!bad.text.contains("4111111111111112"))
-            let empty = try await client.checkout(as: "bob", requestId: UUID().uuidString)
+            let empty = try await client.checkout(as: "bob", key: UUID().uuidString)
             #expect(empty.status == .badRequest)
         }
     }
 
-    @Test func checksOutOncePerRequestIdWithoutTheCardNumber() async throws {
-        let fixture = await BasketFixture()
+    @Test func checksOutOncePerIdempotencyKeyWithoutTheCardNumber() async throws {
+        let fixture = try await BasketFixture()
         try await fixture.test { client throws in
             _ = try await client.put(#"[{"productId":1,"quantity":2},{"productId":3,"quantity":1}]"#, as: "alice")
             let requestId = UUID()
-            let first = try await client.checkout(as: "alice", requestId: requestId.uuidString)
+            let first = try await client.checkout(as: "alice", key: requestId.uuidString)
             #expect(first.status == .accepted)
             #expect(first.json == .object(["orderId": .string(requestId.uuidString.lowercased())]))
-            let again = try await client.checkout(as: "alice", requestId: requestId.uuidString)
+            let again = try await client.checkout(as: "alice", key: requestId.uuidString)
             #expect(again.status == .accepted)
             #expect(again.json == first.json)
-            #expect(try await client.checkout(as: "bob", requestId: requestId.uuidString).status == .conflict)
+            #expect(try await client.checkout(as: "bob", key: requestId.uuidString).status == .conflict)
 
             try await TestRedis.eventually(within: .seconds(5)) { if fixture.checkouts.isEmpty { throw CancellationError() } }
             await fixture.bus.waitUntilIdle()
@@ -190,12 +225,79 @@ import Testing
         }
     }
 
+    /// `Idempotency-Key` is the checkout's key; eShop's `x-requestid` is accepted when it is
+    /// absent; `X-Request-Id` (a correlation id a proxy may renew on every attempt) never is.
+    @Test func takesTheIdempotencyKeyNotTheCorrelationId() async throws {
+        let fixture = try await BasketFixture()
+        try await fixture.test { client throws in
+            _ = try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice")
+            let correlated = try await client.checkout(as: "alice", key: UUID().uuidString, header: .requestID)
+            #expect(correlated.status == .badRequest)
+            #expect(correlated.errorFields == ["Idempotency-Key"])
+
+            let eShopKey = UUID()
+            let eShop = try await client.checkout(as: "alice", key: eShopKey.uuidString, header: .eShopRequestID)
+            #expect(eShop.status == .accepted)
+            #expect(eShop.json == .object(["orderId": .string(eShopKey.uuidString.lowercased())]))
+
+            _ = try await client.put(#"[{"productId":2,"quantity":1}]"#, as: "bob")
+            let winner = UUID()
+            let both = try await client.send(
+                .post, "/api/v1/basket/checkout", as: "bob", json: BasketTestClient.goodCheckout,
+                headers: [.idempotencyKey: winner.uuidString, .eShopRequestID: UUID().uuidString])
+            #expect(both.status == .accepted)
+            #expect(both.json == .object(["orderId": .string(winner.uuidString.lowercased())]))
+            let malformed = try await client.checkout(as: "bob", key: "not-a-uuid", header: .eShopRequestID)
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.errorFields == ["x-requestid"])
+        }
+    }
+
+    /// A product deleted by an admin, or a price changed since the basket was saved, is a 409
+    /// naming the lines; saving the basket accepts the current prices (issue: checkout answered
+    /// 202 with the deleted product at its old price).
+    @Test func checkoutRevalidatesEveryLineAgainstTheCatalog() async throws {
+        let fixture = try await BasketFixture()
+        try await fixture.test { client throws in
+            _ = try await client.put(#"[{"productId":1,"quantity":1},{"productId":2,"quantity":1},{"productId":3,"quantity":1}]"#, as: "alice")
+            fixture.catalog.remove(2)
+            try await fixture.priceChanged(3, to: Decimal(string: "10.49")!, from: Decimal(string: "12.99")!)
+            try await fixture.priceChanged(2, to: 0, from: Decimal(string: "0.2")!)  // drops the cached product 2
+            let refused = try await client.checkout(as: "alice", key: UUID().uuidString)
+            #expect(refused.status == .conflict)
+            #expect(refused.errorFields == ["items[1]", "items[2]"])
+            #expect(fixture.checkouts.isEmpty)
+
+            _ = try await client.put(#"[{"productId":1,"quantity":1},{"productId":3,"quantity":1}]"#, as: "alice")
+            let key = UUID()
+            #expect(try await client.checkout(as: "alice", key: key.uuidString).status == .accepted)
+            try await TestRedis.eventually(within: .seconds(5)) { if fixture.checkouts.isEmpty { throw CancellationError() } }
+            #expect(fixture.checkouts.first?.basket.items.map(\.unitPrice) == [Decimal(string: "0.1")!, Decimal(string: "10.49")!])
+        }
+    }
+
+    /// The same basket checked out again under a new key answers the existing order.
+    @Test func anUnchangedBasketCheckedOutAgainIsTheSameOrder() async throws {
+        let fixture = try await BasketFixture()
+        try await fixture.test { client throws in
+            _ = try await client.put(#"[{"productId":1,"quantity":2}]"#, as: "alice")
+            let first = UUID()
+            #expect(try await client.checkout(as: "alice", key: first.uuidString).status == .accepted)
+            let again = try await client.checkout(as: "alice", key: UUID().uuidString)
+            #expect(again.status == .accepted)
+            #expect(again.json == .object(["orderId": .string(first.uuidString.lowercased())]))
+            try await TestRedis.eventually(within: .seconds(5)) { if fixture.checkouts.isEmpty { throw CancellationError() } }
+            await fixture.bus.waitUntilIdle()
+            #expect(fixture.checkouts.count == 1)
+        }
+    }
+
     @Test func aSubmittedOrderRemovesWhatItsCheckoutTookOnly() async throws {
-        let fixture = await BasketFixture()
+        let fixture = try await BasketFixture()
         try await fixture.test { client throws in
             _ = try await client.put(#"[{"productId":1,"quantity":2}]"#, as: "alice")
             let orderId = UUID()
-            #expect(try await client.checkout(as: "alice", requestId: orderId.uuidString).status == .accepted)
+            #expect(try await client.checkout(as: "alice", key: orderId.uuidString).status == .accepted)
             _ = try await client.put(#"[{"productId":1,"quantity":2},{"productId":2,"quantity":1}]"#, as: "alice")  // added after checkout
             try await fixture.bus.publish(OrderStatusChangedToSubmitted(orderId: orderId, orderStatus: .submitted, buyerId: "alice", buyerEmail: "a@example.com"))
             await fixture.bus.waitUntilIdle()
@@ -205,7 +307,7 @@ import Testing
 
             _ = try await client.put(#"[{"productId":3,"quantity":1}]"#, as: "bob")
             let bobOrder = UUID()
-            #expect(try await client.checkout(as: "bob", requestId: bobOrder.uuidString).status == .accepted)
+            #expect(try await client.checkout(as: "bob", key: bobOrder.uuidString).status == .accepted)
             try await fixture.bus.publish(OrderStatusChangedToSubmitted(orderId: bobOrder, orderStatus: .submitted, buyerId: "bob", buyerEmail: "b@example.com"))
             await fixture.bus.waitUntilIdle()
             #expect(try await client.get(as: "bob").headers[.eTag] == "\"0\"")  // gone
@@ -228,9 +330,9 @@ import Testing
             check(try await client.send(.post, "/api/v1/basket", as: "alice", json: #"{"items":[]}"#), .post, "/api/v1/basket")
             check(try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice"), .put, "/api/v1/basket")
             let requestId = UUID().uuidString
-            check(try await client.checkout(as: "alice", requestId: requestId), .post, "/api/v1/basket/checkout")
-            check(try await client.checkout(as: "bob", requestId: requestId), .post, "/api/v1/basket/checkout")
-            check(try await client.checkout(as: "alice", requestId: nil), .post, "/api/v1/basket/checkout")
+            check(try await client.checkout(as: "alice", key: requestId), .post, "/api/v1/basket/checkout")
+            check(try await client.checkout(as: "bob", key: requestId), .post, "/api/v1/basket/checkout")
+            check(try await client.checkout(as: "alice", key: nil), .post, "/api/v1/basket/checkout")
             check(try await client.send(.delete, "/api/v1/basket", as: "alice"), .delete, "/api/v1/basket")
         }
     }

@@ -181,7 +181,7 @@ struct System: Sendable {
         var request = HTTPClientRequest(url: basket + "/api/v1/basket" + path)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let requestId { request.headers.add(name: "X-Request-Id", value: requestId.uuidString) }
+        if let requestId { request.headers.add(name: "Idempotency-Key", value: requestId.uuidString) }
         if let ifMatch { request.headers.add(name: "If-Match", value: ifMatch) }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -7,9 +7,6 @@ import ServiceDefaults
 /// buyer is the token's `sub`, never a URL or body field.
 struct BasketController: Sendable {
     let service: BasketService
-    /// Each recent buyer's last answer, rendered (an unchanged basket at unchanged prices is not
-    /// written out again).
-    let rendered = LastResultCache<BasketView, String>()
 
     var endpoints: RouteCollection<ServiceRequestContext> {
         let routes = RouteCollection(context: ServiceRequestContext.self)
@@ -23,9 +20,8 @@ struct BasketController: Sendable {
 
     /// `GET`: 200 with the basket (empty when none is stored) and its `ETag`.
     @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        let buyerId = try context.requireUser().buyerID
-        let basket = try await service.basket(of: buyerId)
-        return answer(basket.view, version: basket.version, buyerId: buyerId)
+        let basket = try await service.basket(of: context.requireUser().buyerID)
+        return try answer(basket.view, version: basket.version, request: request, context: context)
     }
 
     /// `PUT` (or `POST`) `{"items":[{"productId","quantity"}]}`: 200 with the stored basket and its
@@ -34,49 +30,64 @@ struct BasketController: Sendable {
     @Sendable func replace(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let buyerId = try context.requireUser().buyerID
         let update = try BasketUpdate(try await request.decode(as: BasketUpdateRequest.self, context: context))
-        let basket = try await service.replace(buyerId, with: update, ifMatch: Self.ifMatch(request))
-        return answer(basket.view, version: basket.version, buyerId: buyerId)
+        let basket = try await service.replace(buyerId, with: update, ifMatch: EntityTagCondition(request.headers[.ifMatch]))
+        return try answer(basket.view, version: basket.version, request: request, context: context)
     }
 
-    /// `DELETE`: 204, whether or not a basket was stored.
+    /// `DELETE`: 204, whether or not a basket was stored; 412 when `If-Match` no longer matches
+    /// (nothing is deleted).
     @Sendable func delete(_ request: Request, context: ServiceRequestContext) async throws -> Response {
-        try await service.delete(context.requireUser().buyerID)
+        try await service.delete(context.requireUser().buyerID, ifMatch: EntityTagCondition(request.headers[.ifMatch]))
         return Response(status: .noContent)
     }
 
-    /// `POST /checkout` with `X-Request-Id: <uuid>`: 202 `{"orderId": <the request id>}`, the same
-    /// for a repeated request id; 400 naming bad fields, for a missing request id or an empty basket.
+    /// `POST /checkout` with `Idempotency-Key: <uuid>` (or eShop's `x-requestid`): 202
+    /// `{"orderId": <the key, lower case>}`, the same for a repeated key; 400 naming bad fields,
+    /// for a missing key or an empty basket.
     @Sendable func checkout(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        guard let header = request.headers[.requestID], let requestId = UUID(uuidString: header) else {
-            throw ProblemDetails(
-                .badRequest, detail: "checkout needs an X-Request-Id header holding a UUID, the same on retries",
-                errors: ["X-Request-Id": ["is required and must be a UUID"]])
-        }
+        let key = try Self.idempotencyKey(request)
         let checkout = try ValidCheckout(try await request.decode(as: CheckoutRequest.self, context: context))
-        let orderId = try await service.checkout(user, requestId: requestId, checkout)
+        let orderId = try await service.checkout(user, idempotencyKey: key, checkout)
         var response = try context.responseEncoder.encode(CheckoutAccepted(orderId: orderId.uuidString.lowercased()), from: request, context: context)
         response.status = .accepted
         return response
     }
 
     struct CheckoutAccepted: Encodable {
-        /// The request id, lower-case as every id the system writes.
+        /// The idempotency key, lower-case as every id the system writes.
         var orderId: String
     }
 
-    /// The JSON answer with the basket's version as a strong `ETag`.
-    func answer(_ view: BasketView, version: String, buyerId: String) -> Response {
-        Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8", .eTag: "\"\(version)\""],
-            body: .init(byteBuffer: ByteBuffer(string: rendered.result(for: buyerId, input: view) { $0.json })))
+    /// The JSON answer (Hummingbird's response encoding) with the basket's version as a strong `ETag`.
+    func answer(_ view: BasketView, version: String, request: Request, context: ServiceRequestContext) throws -> Response {
+        var response = try context.responseEncoder.encode(view, from: request, context: context)
+        response.headers[.eTag] = "\"\(version)\""
+        return response
     }
 
-    /// The version `If-Match` names (quotes and a weak `W/` prefix removed), `*`, or `nil`.
-    static func ifMatch(_ request: Request) -> String? {
-        guard var value = request.headers[.ifMatch].map({ String($0.filter { $0 != " " }) }), !value.isEmpty else { return nil }
-        if value.hasPrefix("W/") { value.removeFirst(2) }
-        if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-        return value
+    /// The checkout's idempotency key: the IETF `Idempotency-Key` header
+    /// (draft-ietf-httpapi-idempotency-key-header), else eShop's `x-requestid`; it must be a UUID,
+    /// because it becomes the order id. `X-Request-Id` is only a correlation id (a proxy may set
+    /// a new one on every attempt), so it is never taken as the key.
+    static func idempotencyKey(_ request: Request) throws -> UUID {
+        let named = [HTTPField.Name.idempotencyKey, .eShopRequestID].lazy.compactMap { name in request.headers[name].map { (name, $0) } }.first
+        guard let (name, value) = named else {
+            throw ProblemDetails(
+                .badRequest, detail: "checkout needs an Idempotency-Key header holding a UUID, the same on retries",
+                errors: ["Idempotency-Key": ["is required and must be a UUID"]])
+        }
+        guard let key = UUID(uuidString: value.trimmingCharacters(in: .whitespaces)) else {
+            throw ProblemDetails(.badRequest, detail: "the \(name) header must be a UUID", errors: [name.canonicalName: ["must be a UUID"]])
+        }
+        return key
     }
+}
+
+extension HTTPField.Name {
+    /// `Idempotency-Key` (draft-ietf-httpapi-idempotency-key-header): the same value on every
+    /// retry of one operation.
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    /// `x-requestid`: the idempotency header of eShop's clients, accepted for compatibility.
+    static let eShopRequestID = HTTPField.Name("x-requestid")!
 }

@@ -18,10 +18,17 @@ protocol ProductCatalog: Sendable {
     func products(_ ids: [Int]) async throws -> [Int: Product]
 }
 
-/// The catalog did not answer (down, timed out, or failing): retry later.
+/// The catalog did not answer (down, timed out, or failing with a 5xx): retry later.
 struct CatalogUnavailable: Error, CustomStringConvertible {
     var reason: String
     var description: String { "the catalog is unavailable: \(reason)" }
+}
+
+/// The catalog refused the request (a 4xx): retrying it cannot help, so it is the client's
+/// mistake (a 400), never an outage.
+struct CatalogRefusedRequest: Error, CustomStringConvertible {
+    var status: Int
+    var description: String { "the catalog refused the product ids (\(status))" }
 }
 
 /// Catalog's `GET /api/v1/catalog/items/by_ids?ids=…` over HTTP, at most 100 ids per request.
@@ -52,12 +59,15 @@ struct HTTPProductCatalog: ProductCatalog {
             let items: [CatalogItem]
             do {
                 let response = try await httpClient.execute(HTTPClientRequest(url: url), timeout: TimeAmount(timeout))
+                if (400..<500).contains(response.status.code) { throw CatalogRefusedRequest(status: Int(response.status.code)) }
                 guard response.status == .ok else { throw CatalogUnavailable(reason: "by_ids answered \(response.status.code)") }
                 let body = try await response.body.collect(upTo: 4 * 1024 * 1024)
                 items = try JSONDecoder().decode([CatalogItem].self, from: body)
             } catch let error as CancellationError {
                 throw error
             } catch let error as CatalogUnavailable {
+                throw error
+            } catch let error as CatalogRefusedRequest {
                 throw error
             } catch {
                 throw CatalogUnavailable(reason: String(describing: error))

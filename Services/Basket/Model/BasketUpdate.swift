@@ -31,8 +31,9 @@ struct BasketUpdate: Sendable, Equatable {
         var order: [Int] = []
         var quantities: [Int: Int] = [:]
         for (index, line) in items.enumerated() {
-            guard let productId = line.productId, productId > 0 else {
-                errors["items[\(index)].productId", default: []].append("must be a positive integer")
+            // Catalog's ids are int32 (its OpenAPI document): a larger one names no product.
+            guard let productId = line.productId, (1...Int(Int32.max)).contains(productId) else {
+                errors["items[\(index)].productId", default: []].append("must be an integer 1…\(Int32.max)")
                 continue
             }
             guard let quantity = line.quantity, (0...Self.maximumQuantity).contains(quantity) else {

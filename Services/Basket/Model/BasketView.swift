@@ -1,5 +1,4 @@
 import Foundation
-import StateClient
 
 /// The basket as `GET`/`PUT /api/v1/basket` answer it, priced with the catalog's current prices.
 struct BasketView: Encodable, Sendable, Equatable {
@@ -30,22 +29,5 @@ struct BasketView: Encodable, Sendable, Equatable {
                 oldUnitPrice: current == stored.unitPrice ? nil : stored.unitPrice, quantity: stored.quantity, pictureUrl: stored.pictureUrl)
         }
         total = items.reduce(Decimal(0)) { $0 + $1.unitPrice * Decimal($1.quantity) }
-    }
-}
-
-extension BasketView {
-    /// The answer's JSON, written directly: the same document `JSONEncoder` produces, without its
-    /// cost (Foundation's `Decimal` encoding was the largest part of a basket read in the profile).
-    var json: String {
-        func string(_ text: String) -> String { JSONValue.stringLiteral(text) }
-        let items = items.map { item in
-            var members = [
-                #""productId":\#(item.productId)"#, #""productName":\#(string(item.productName))"#, #""unitPrice":\#(item.unitPrice)"#,
-            ]
-            if let old = item.oldUnitPrice { members.append(#""oldUnitPrice":\#(old)"#) }
-            members += [#""quantity":\#(item.quantity)"#, #""pictureUrl":\#(string(item.pictureUrl))"#]
-            return "{" + members.joined(separator: ",") + "}"
-        }
-        return #"{"buyerId":\#(string(buyerId)),"items":[\#(items.joined(separator: ","))],"total":\#(total)}"#
     }
 }
