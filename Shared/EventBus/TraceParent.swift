@@ -15,8 +15,10 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
     /// (`TraceParent.$current.withValue(…)`) to make publishes continue a trace.
     @TaskLocal public static var current: TraceParent?
 
-    /// Parses a `traceparent` header value; `nil` when it is not a valid version-00 value (W3C
-    /// Trace Context §3.2: lowercase hex, no all-zero ids, version `ff` invalid).
+    /// Parses a `traceparent` header value; `nil` when it is invalid (W3C Trace Context §3.2:
+    /// lowercase hex, no all-zero ids, version `ff` invalid, exactly four fields for version `00`).
+    /// A later version is read by its first four fields (§3.2.4); ``description`` writes it back
+    /// as version `00`.
     public init?(_ header: String) {
         let parts = header.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", Self.isHex(parts[0]),

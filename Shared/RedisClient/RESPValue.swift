@@ -39,8 +39,8 @@ extension RESPValue {
         }
     }
 
-    /// The reply as an integer: integer replies, and bulk strings that hold a decimal integer
-    /// (as `HGET` of a counter returns); `nil` otherwise.
+    /// The reply as an integer: integer replies, and bulk strings or status replies that hold a
+    /// decimal integer (as `HGET` of a counter returns); `nil` otherwise.
     public var int: Int64? {
         switch self {
         case .integer(let value): value

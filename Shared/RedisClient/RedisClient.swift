@@ -28,7 +28,8 @@ public final class RedisClient: Service, Sendable {
         public var password: String?
         /// The database selected with `SELECT` on every new connection.
         public var database: Int
-        /// Shared connections kept open and used round-robin by all callers.
+        /// Shared connections kept open and used by all callers: a caller on an event loop that
+        /// has one uses that loop's connection, other callers take them round-robin.
         public var minimumConnections: Int
         /// Shared plus leased connections at most.
         public var maximumConnections: Int

@@ -5,8 +5,9 @@ import Synchronization
 /// The connections of one ``RedisClient``.
 ///
 /// - **Shared connections** (`minimumConnections` of them) carry every ordinary command. They are
-///   multiplexed: callers are spread round-robin and pipeline on them, so they are never "checked
-///   out". They are opened by ``run()`` and reopened with exponential backoff when they close.
+///   multiplexed: a caller running on an event loop uses the connection on that loop, other
+///   callers are spread round-robin, and all pipeline on them, so they are never "checked out".
+///   They are opened by ``run()`` and reopened with exponential backoff when they close.
 /// - **Leased connections** are handed to one caller at a time for commands that must not share a
 ///   connection (blocking reads, `WATCH`). They are opened on demand, kept for reuse, and together
 ///   with the shared ones never exceed `maximumConnections`.
@@ -160,7 +161,8 @@ final class RedisConnectionPool: Sendable {
 }
 
 extension RedisClient.Configuration {
-    /// Exponential backoff with full jitter, capped at `maximumReconnectDelay`.
+    /// Exponential backoff with jitter: a random delay between half and all of
+    /// `initialReconnectDelay` × 2^attempt, capped at `maximumReconnectDelay`.
     func reconnectDelay(attempt: Int) -> Duration {
         let initial = Double(initialReconnectDelay.nanoseconds)
         let capped = min(initial * pow2(attempt), Double(maximumReconnectDelay.nanoseconds))

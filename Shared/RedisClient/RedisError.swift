@@ -20,7 +20,8 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let connectionClosed = Code(.connectionClosed)
         /// No reply arrived within the command timeout; the connection was closed.
         public static let timeout = Code(.timeout)
-        /// Too many callers were already waiting for a connection.
+        /// Too many callers were already waiting for a shared connection (`maximumWaiters`), or
+        /// every one of the `maximumConnections` connections is in use when a lease asks for one.
         public static let poolExhausted = Code(.poolExhausted)
         /// `AUTH` was refused: wrong password or user.
         public static let authenticationFailed = Code(.authenticationFailed)

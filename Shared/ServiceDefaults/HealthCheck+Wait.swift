@@ -1,8 +1,10 @@
 import RedisClient
 
 extension HealthCheck {
-    /// Polls the checks until all pass, for start-up: a dependency that is still starting gets
-    /// until `deadline`; one that refuses us for good (wrong password) fails at once.
+    /// Polls the checks in order until all pass, for start-up: a dependency that is still starting
+    /// gets until `timeout` (from the call) has passed; Redis refusing our credentials
+    /// (`RedisError` `authenticationFailed`) fails at once, every other failure — a wrong
+    /// PostgreSQL password included — is retried until then.
     public static func waitUntilHealthy(_ checks: [HealthCheck], within timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         for check in checks {

@@ -3,7 +3,8 @@ import Foundation
 /// The reference semantics of queries, used by ``MemoryStateStore`` and mirrored in SQL by the
 /// PostgreSQL store:
 ///
-/// - `EQ`, `IN`: the field exists and equals (numbers numerically, `1.0` = `1`; strings exactly).
+/// - `EQ`, `IN`: the field exists and equals (numbers numerically, `1.0` = `1`; strings by code
+///   points, as `jsonb` does: `"é"` and `"e\u{301}"` differ, though Swift's `==` calls them equal).
 /// - `NEQ`: the field exists and does not equal.
 /// - `GT`, `GTE`, `LT`, `LTE`: the field and the operand are both numbers (compared numerically)
 ///   or both strings (compared by Unicode code points); anything else does not match.
@@ -36,9 +37,23 @@ extension QueryFilter {
 }
 
 extension JSONValue {
-    /// JSON equality as jsonb defines it: same type, numbers compared numerically.
+    /// JSON equality as jsonb defines it: same type, numbers compared numerically, strings (and
+    /// object member names) by Unicode code points — not by Swift's `==`, which treats canonically
+    /// equivalent strings as equal where PostgreSQL does not.
     public func isEqual(to other: JSONValue) -> Bool {
-        self == other
+        switch (self, other) {
+        case (.string(let left), .string(let right)):
+            return left.unicodeScalars.elementsEqual(right.unicodeScalars)
+        case (.array(let left), .array(let right)):
+            return left.count == right.count && zip(left, right).allSatisfy { $0.isEqual(to: $1) }
+        case (.object(let left), .object(let right)):
+            return left.count == right.count
+                && left.allSatisfy { name, value in
+                    right.contains { $0.key.unicodeScalars.elementsEqual(name.unicodeScalars) && $0.value.isEqual(to: value) }
+                }
+        default:
+            return self == other
+        }
     }
 
     /// Orders two strings by Unicode code points (PostgreSQL's `C` collation on UTF-8).

@@ -7,7 +7,8 @@ public struct StateError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The ETag did not match, the key was absent while an ETag was given, or a first-write
         /// found the key taken. HTTP 409.
         public static let etagMismatch = Code("etagMismatch")
-        /// The ETag is not a valid ETag for the store (not an integer). HTTP 400.
+        /// The ETag is not a valid ETag: ETags are non-negative decimal integers within `Int64`,
+        /// written without sign or leading zeros (``ETag/parse(_:)``). HTTP 400.
         public static let etagInvalid = Code("etagInvalid")
         /// The request itself is wrong: an empty key, `||` in a key, a bad TTL or query. HTTP 400.
         public static let invalidRequest = Code("invalidRequest")

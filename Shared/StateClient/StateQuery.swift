@@ -59,7 +59,8 @@ public struct QuerySort: Sendable, Hashable {
 /// What a query found.
 public struct StateQueryResult: Sendable, Hashable {
     public struct Item: Sendable, Hashable {
-        /// The stored key (prefixed).
+        /// The key: the stored key (prefixed) in what a ``StateStore`` returns, the user key in
+        /// what ``StateClient/query(_:)`` returns.
         public var key: String
         public var value: [UInt8]
         public var etag: String

@@ -19,10 +19,10 @@ import StateClient
 ///   JSON are stored base64-encoded in a JSON string with `isbinary = true` and come back byte for
 ///   byte (``PostgresJSONText`` decides).
 /// - ETag: the row's `xmin` (the id of the transaction that last wrote it, a `uint32`) in decimal.
-///   Every write changes it; rows written by one transaction share it. An ETag that is not a
-///   decimal integer is ``StateError/Code/etagInvalid``; an integer beyond `uint32` cannot match
-///   any row and is ``StateError/Code/etagMismatch`` (Dapr answers "invalid"; our rule is that
-///   every integer is a valid ETag on every store).
+///   Every write changes it; rows written by one transaction share it. An ETag ``ETag/parse(_:)``
+///   refuses (not a non-negative decimal integer within `Int64`) is ``StateError/Code/etagInvalid``;
+///   an accepted one beyond `uint32` cannot match any row and is ``StateError/Code/etagMismatch``
+///   (Dapr answers "invalid"; our rule is that an ETag valid on one store is valid on all).
 /// - TTL: `expiredate = now() + ttl`; rows with `expiredate <= now()` are invisible everywhere and
 ///   deleted by the periodic cleanup of ``run()``.
 /// - Consistency: PostgreSQL is one primary; `eventual` and `strong` behave the same.

@@ -8,10 +8,10 @@ extension RedisStateStore {
     ///
     /// - `KEYS`: the stored keys to read (duplicates allowed).
     /// - `ARGV`: none.
-    /// - Reply: one element per key, in order: `0` when the key does not exist, otherwise
-    ///   `{data, version, expiry}` where `data`/`version` are null when the hash lacks the field and
-    ///   `expiry` is `PEXPIRETIME` (milliseconds since the epoch, `-1` for none).
-    ///   the key's type name (`string`, `list`, …) when it is not a hash.
+    /// - Reply: one element per key, in order: `0` when the key does not exist; the key's type
+    ///   name (`string`, `list`, …) when it is not a hash; otherwise `{data, version, expiry}`, where
+    ///   `data`/`version` are null when the hash lacks the field and `expiry` is `PEXPIRETIME`
+    ///   (milliseconds since the epoch, `-1` for none).
     ///
     /// `flags=no-writes` lets it run while the server is out of memory.
     static let readScript = RedisScript(
@@ -45,8 +45,10 @@ extension RedisStateStore {
     /// afterwards (a `first-write` marker left by Dapr goes) and has no TTL unless this write sets
     /// one. The new version is the old one plus one or, when there was none (absent key, deleted
     /// earlier, or a key that is not one of our hashes), the server's clock in microseconds — so an
-    /// ETag of a deleted item never matches the item written after it (Dapr restarts at 1). A key that exists but is not a
-    /// hash has no version: an ETag or a first-write on it conflicts, a plain write replaces it.
+    /// ETag of a deleted item practically never matches the item written after it (only a clock
+    /// landing exactly on the old version, e.g. after stepping back, could; Dapr restarts at 1,
+    /// where it always matches). A key that exists but is not a hash has no version: an ETag or a
+    /// first-write on it conflicts, a plain write replaces it.
     ///
     /// - `KEYS[i]`: the stored key of operation `i` (a key may appear several times).
     /// - `ARGV`: five per operation; those of operation `i` start at `ARGV[5 * (i - 1) + 1]`:
@@ -77,7 +79,7 @@ extension RedisStateStore {
         end
 
         -- A key written for the first time (or again after a delete) starts at the server's clock
-        -- in microseconds, not at 1, so an ETag of a deleted item never matches its successor.
+        -- in microseconds, not at 1, so an ETag of a deleted item practically never matches its successor.
         local clock = redis.call('TIME')
         local firstVersion = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
 

@@ -6,7 +6,8 @@ import Synchronization
 
 /// A ``StateStore`` on Redis, in Dapr's layout: each item is a hash at its stored key
 /// (`basket-api||alice`) with fields `data` (the value bytes, exactly as given) and `version`
-/// (the ETag: a decimal integer, 1 on the first write, +1 on every write). Items a Dapr sidecar
+/// (the ETag: a decimal integer; a key's first write, and its first write after a delete, sets it
+/// to the server's clock in microseconds, and every later write adds 1). Items a Dapr sidecar
 /// wrote are read as they are, and Dapr reads ours.
 ///
 /// ```swift
@@ -21,8 +22,9 @@ import Synchronization
 /// `SCAN`, never `KEYS`. See ``RedisStateStore/readScript`` and ``RedisStateStore/applyScript``.
 ///
 /// Differences from Dapr worth knowing: a `first-write` marker Dapr left on an item does not block
-/// later writes without an ETag (ours is per request), and a deleted item starts again at
-/// version 1 when it is written anew (as in Dapr). Needs Redis 7 or later.
+/// later writes without an ETag (ours is per request), and an item written anew after a delete
+/// starts at the server's clock in microseconds, not at 1 as in Dapr, so an ETag read before the
+/// delete does not match the new item. Needs Redis 7 or later.
 public final class RedisStateStore: StateStore {
     let client: RedisClient
     let logger: Logger

@@ -46,4 +46,14 @@ import Testing
         #expect(!QueryFilter.gt("s", .number(1)).matches(document))
         #expect(!QueryFilter.neq("missing", .number(1)).matches(document))
     }
+
+    /// `EQ` compares strings by code points as PostgreSQL's `jsonb` does: "é" (U+00E9) and
+    /// "e" + U+0301 are equal to Swift's `==` but are different values in the store.
+    @Test func equalityOfStringsIsByCodePointNotCanonicalEquivalence() {
+        let document = JSONValue(json: Array("{\"s\": \"caf\u{E9}\", \"a\": [\"caf\u{E9}\"]}".utf8))!
+        #expect(QueryFilter.eq("s", .string("caf\u{E9}")).matches(document))
+        #expect(!QueryFilter.eq("s", .string("cafe\u{301}")).matches(document))
+        #expect(QueryFilter.neq("s", .string("cafe\u{301}")).matches(document))
+        #expect(!JSONValue.array([.string("cafe\u{301}")]).isEqual(to: .array([.string("caf\u{E9}")])))
+    }
 }

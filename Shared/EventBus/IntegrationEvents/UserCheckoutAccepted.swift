@@ -1,7 +1,8 @@
 import Foundation
 
-/// Basket → ordering: a buyer checked out their basket. `requestId` (the checkout's
-/// `X-Request-Id`) becomes the order id, so a repeated checkout creates one order.
+/// Basket → ordering: a buyer checked out their basket. `requestId` (the checkout's idempotency
+/// key: `Idempotency-Key`, or eShop's `x-requestid`) becomes the order id, so a repeated checkout
+/// creates one order.
 ///
 /// The card travels as its holder, last four digits and expiry only: the full number and the
 /// security code never leave Basket (they are neither stored nor logged; the payment is simulated).

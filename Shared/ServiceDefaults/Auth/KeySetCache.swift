@@ -3,7 +3,8 @@ import JWTKit
 
 /// The verification keys, loaded from the key set source once and again only when a token names
 /// a key id the loaded set lacks — at most once per `minimumRefreshInterval`, so tokens with
-/// made-up key ids cannot make a service hammer Identity. Concurrent loads share one fetch.
+/// made-up key ids cannot make a service hammer Identity. Until a first load succeeds there is no
+/// such limit: each call that finds no fetch in flight tries again. Concurrent loads share one fetch.
 actor KeySetCache {
     struct Loaded: Sendable {
         let keys: JWTKeyCollection
