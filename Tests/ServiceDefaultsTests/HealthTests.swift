@@ -24,6 +24,18 @@ import Testing
         }
     }
 
+    /// HEAD works wherever GET does: the same status and headers, no body (RFC 9110 §9.3.2).
+    @Test func answersHeadLikeGetWithoutABody() async throws {
+        try await makeApplication([HealthCheck(name: "a") {}]).test(.router) { client in
+            let get = try await client.execute(uri: "/health/ready", method: .get)
+            let head = try await client.execute(uri: "/health/ready", method: .head)
+            #expect(head.status == get.status)
+            #expect(head.headers[.contentType] == get.headers[.contentType])
+            #expect(head.headers[.contentLength] == String(get.body.readableBytes))
+            #expect(head.body.readableBytes == 0)
+        }
+    }
+
     @Test func isReadyWhenEveryDependencyAnswers() async throws {
         try await makeApplication([HealthCheck(name: "a") {}, HealthCheck(name: "b") {}]).test(.router) { client in
             try await client.execute(uri: "/health/ready", method: .get) { response in

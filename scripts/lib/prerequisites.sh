@@ -7,7 +7,7 @@
 # themselves; the functions here report their own errors and return non-zero instead of relying
 # on errexit.
 #
-#   eshop_install_prerequisites [--with-compose]
+#   eshop_install_prerequisites [--with-compose] [--with-benchmark-tools]
 #
 # exports:
 #   REDIS_SERVER_BIN     absolute path of redis-server
@@ -63,7 +63,7 @@ _eshop_have_compose() {
 
 # apt-get (Debian, Ubuntu): installs the missing packages.
 _eshop_install_with_apt() {
-    local with_compose=$1 missing=()
+    local with_compose=$1 with_benchmark_tools=$2 missing=()
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     { command -v redis-cli && command -v redis-benchmark; } >/dev/null 2>&1 || missing+=(redis-tools)
     # SwiftPM finds hiredis (the CHiredis target) through pkg-config.
@@ -72,6 +72,7 @@ _eshop_install_with_apt() {
     [[ -n $(_eshop_debian_postgres_bin_dir) ]] || missing+=(postgresql)
     pkg-config --exists sqlite3 2>/dev/null || [[ -f /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
     if [[ $with_compose == yes ]] && ! _eshop_have_compose; then missing+=(docker-compose); fi
+    if [[ $with_benchmark_tools == yes ]] && ! command -v wrk >/dev/null 2>&1; then missing+=(wrk); fi
 
     [[ ${#missing[@]} -eq 0 ]] && return 0
 
@@ -102,7 +103,7 @@ _eshop_install_with_apt() {
 
 # Homebrew (macOS): installs the missing formulae.
 _eshop_install_with_brew() {
-    local with_compose=$1 missing=() formula
+    local with_compose=$1 with_benchmark_tools=$2 missing=() formula
     { command -v redis-server && command -v redis-cli && command -v redis-benchmark; } >/dev/null 2>&1 ||
         missing+=(redis)
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkgconf)
@@ -110,6 +111,7 @@ _eshop_install_with_brew() {
         missing+=(hiredis)
     [[ -x $(brew --prefix postgresql@15 2>/dev/null)/bin/initdb ]] || missing+=(postgresql@15)
     if [[ $with_compose == yes ]] && ! _eshop_have_compose; then missing+=(docker-compose); fi
+    if [[ $with_benchmark_tools == yes ]] && ! command -v wrk >/dev/null 2>&1; then missing+=(wrk); fi
 
     for formula in "${missing[@]}"; do
         eshop_say "installing $formula with brew"
@@ -121,10 +123,11 @@ _eshop_install_with_brew() {
 # Installs what is missing, then sets and exports the variables listed at the top.
 # shellcheck disable=SC2120  # the argument is optional
 eshop_install_prerequisites() {
-    local with_compose=no argument
+    local with_compose=no with_benchmark_tools=no argument
     for argument in "$@"; do
         case $argument in
             --with-compose) with_compose=yes ;;
+            --with-benchmark-tools) with_benchmark_tools=yes ;;  # wrk, for the HTTP benchmarks
             *) eshop_error "eshop_install_prerequisites: unknown argument '$argument'"; return 1 ;;
         esac
     done
@@ -135,10 +138,10 @@ eshop_install_prerequisites() {
             eshop_error "Homebrew is missing; install it from https://brew.sh (needed for redis, hiredis, postgresql@15)"
             return 1
         }
-        _eshop_install_with_brew "$with_compose" || return 1
+        _eshop_install_with_brew "$with_compose" "$with_benchmark_tools" || return 1
         default_postgres_bin_dir="$(brew --prefix postgresql@15)/bin"
     elif command -v apt-get >/dev/null 2>&1; then
-        _eshop_install_with_apt "$with_compose" || return 1
+        _eshop_install_with_apt "$with_compose" "$with_benchmark_tools" || return 1
         default_postgres_bin_dir=$(_eshop_debian_postgres_bin_dir)
     else
         default_postgres_bin_dir=""   # no apt-get or brew: what is missing must be installed by hand
