@@ -64,6 +64,10 @@ import Testing
                 let cases: [(String, Set<String>)] = [
                     ("{}", ["name", "price", "catalogTypeId", "catalogBrandId", "availableStock", "restockThreshold", "maxStockThreshold"]),
                     (itemJSON(["name": "\"\(String(repeating: "x", count: 51))\""]), ["name"]),
+                    // PostgreSQL text cannot hold U+0000, and varchar(50) counts code points, not Swift's graphemes.
+                    (itemJSON(["name": #""Alp\u0000ine""#]), ["name"]),
+                    (itemJSON(["description": #""warm\u0000""#]), ["description"]),
+                    (itemJSON(["name": "\"\(String(repeating: "e\u{301}", count: 26))\""]), ["name"]),
                     (itemJSON(["name": #""   ""#, "price": "-1"]), ["name", "price"]),
                     (itemJSON(["price": "1.005"]), ["price"]),
                     (itemJSON(["price": "100000000"]), ["price"]),

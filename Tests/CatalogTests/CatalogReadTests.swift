@@ -74,6 +74,8 @@ import Testing
                 let cases = [
                     ("pageSize=0", "pageSize"), ("pageSize=101", "pageSize"), ("pageSize=ten", "pageSize"), ("pageIndex=-1", "pageIndex"),
                     ("brandId=x", "brandId"), ("typeId=0", "typeId"),
+                    // PostgreSQL text cannot hold U+0000 (issue: a 500); 26 × "e" + U+0301 is 26 graphemes but 52 code points.
+                    ("name=Alp%00ine", "name"), ("name=%00", "name"), ("name=" + String(repeating: "e%CC%81", count: 26), "name"),
                 ]
                 for (query, field) in cases {
                     let response = try await client.get("/api/v1/catalog/items?\(query)")

@@ -40,7 +40,10 @@ struct CatalogListQuery: Sendable {
         let brandId = integer("brandId", default: nil, range: 1...Int(Int32.max), message: "must be a positive whole number")
         let typeId = integer("typeId", default: nil, range: 1...Int(Int32.max), message: "must be a positive whole number")
         let name = parameters.get("name")
-        if let name, name.isEmpty || name.count > 50 { errors["name"] = ["must be 1…50 characters"] }
+        if let name {
+            if name.isEmpty { errors["name"] = ["must be 1…50 characters"] }
+            if let problem = PostgresText.problem(name, maximumCharacters: 50) { errors["name", default: []].append(problem) }
+        }
         guard errors.isEmpty else { throw ProblemDetails(.badRequest, detail: "invalid query parameters", errors: errors) }
         filter = CatalogItemFilter(brandId: brandId, typeId: typeId, namePrefix: name)
     }

@@ -61,7 +61,7 @@ struct CatalogItemInput: Decodable, Sendable {
             case .success(.text(let value))?:
                 let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
                 if required && trimmed.isEmpty { errors[name] = ["is required"] }
-                if value.count > maxLength { errors[name] = ["must be at most \(maxLength) characters"] }
+                if let problem = PostgresText.problem(value, maximumCharacters: maxLength) { errors[name, default: []].append(problem) }
                 return value
             case .failure(let error)?: errors[name] = [error.message]
             case nil, .success(.number)?: if required { errors[name] = ["is required"] }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceDefaults
 
 /// The form of a token request (`application/x-www-form-urlencoded`), read with Hummingbird's
 /// `URLEncodedFormDecoder`.
@@ -40,8 +41,9 @@ struct TokenRequest: Sendable {
         guard grantType == "password" else {
             throw OAuthError(error: "unsupported_grant_type", description: "only grant_type=password is supported")
         }
-        guard let username = form.username, !username.isEmpty, username.count <= 100, !username.unicodeScalars.contains("\0") else {
-            throw OAuthError(error: "invalid_request", description: "username is required (at most 100 characters, no NUL)")
+        guard let username = form.username, !username.isEmpty else { throw OAuthError(error: "invalid_request", description: "username is required") }
+        if let problem = PostgresText.problem(username, maximumCharacters: 100) {
+            throw OAuthError(error: "invalid_request", description: "username \(problem)")
         }
         guard let password = form.password else { throw OAuthError(error: "invalid_request", description: "password is required") }
         if let problem = Password.problem(password) { throw OAuthError(error: "invalid_request", description: "the password \(problem)") }
