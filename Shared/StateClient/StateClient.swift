@@ -164,6 +164,12 @@ public struct StateClient: Sendable {
         return token
     }
 
+    /// The longest TTL, the same on every store: 100 years of 365.25 days. Longer is refused
+    /// (`invalidRequest`): every expiry then stays an RFC 3339 time (a four-digit year) and within
+    /// what Redis (`EXPIRE`) and PostgreSQL (`timestamptz`) can hold; an item meant to outlive it
+    /// takes `-1`.
+    public static let maximumTTLInSeconds = 3_155_760_000
+
     // MARK: Helpers
 
     private func entry(_ key: String, _ item: StateItem) -> StateEntry<[UInt8]> {
@@ -172,8 +178,9 @@ public struct StateClient: Sendable {
 
     private func setRequest(_ key: String, _ bytes: [UInt8], _ options: SaveOptions) throws(StateError) -> SetRequest {
         let ttlInSeconds = options.ttlInSeconds ?? defaultTTLInSeconds
-        if let ttl = ttlInSeconds, ttl != -1, ttl < 1 {
-            throw StateError(.invalidRequest, "ttlInSeconds must be -1 (never expire) or a positive number of seconds, not \(ttl)")
+        if let ttl = ttlInSeconds, ttl != -1, !(1...Self.maximumTTLInSeconds).contains(ttl) {
+            throw StateError(
+                .invalidRequest, "ttlInSeconds must be -1 (never expire) or 1…\(Self.maximumTTLInSeconds) seconds (100 years), not \(ttl)")
         }
         if let etag = options.etag, !etag.isEmpty { _ = try ETag.parse(etag) }
         return SetRequest(

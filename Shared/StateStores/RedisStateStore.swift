@@ -31,10 +31,6 @@ public final class RedisStateStore: StateStore {
     /// The last `INFO replication` answer, for `strong` writes (see `RedisStateStore+Consistency`).
     let replicaCache = Mutex<ReplicaCount?>(nil)
 
-    /// The largest TTL accepted, in seconds (about 31 700 years): Redis refuses expiry times that
-    /// overflow its millisecond clock, and the store checks before a script could fail halfway.
-    public static let maximumTTL = 1_000_000_000_000
-
     /// - Parameters:
     ///   - client: a running ``RedisClient`` (the caller runs it, e.g. in a `ServiceGroup`).
     ///   - logger: for the store's own events (replication waits); errors are thrown, not logged.
@@ -122,8 +118,9 @@ public final class RedisStateStore: StateStore {
             case .upsert(let request):
                 if let etag = request.etag { _ = try ETag.parse(etag) }
                 let ttl = request.expiry ?? 0
-                guard ttl <= Self.maximumTTL else {
-                    throw StateError(.invalidRequest, "ttlInSeconds must be at most \(Self.maximumTTL)")
+                // The state client's rule, checked again here before a script could fail halfway.
+                guard ttl <= StateClient.maximumTTLInSeconds else {
+                    throw StateError(.invalidRequest, "ttlInSeconds must be at most \(StateClient.maximumTTLInSeconds) seconds (100 years)")
                 }
                 arguments += ["set", request.etag ?? "", request.concurrency == .firstWrite ? "1" : "0", ttl, request.value]
                 strong = strong || request.consistency == .strong

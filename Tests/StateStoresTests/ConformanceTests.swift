@@ -164,6 +164,25 @@ import Testing
         }
     }
 
+    /// One TTL rule on every store, in saves and transactions: at most 100 years, so the expiry
+    /// is a valid RFC 3339 time (issue: 10^14 s was a 500 on PostgreSQL, 10^12 s reported year
+    /// 33715 on Redis). The longest TTL is accepted and reported.
+    @Test(arguments: StoreKind.allCases)
+    func refusesTTLsPastTheMaximumOnEveryStore(_ kind: StoreKind) async throws {
+        try await withStateClient(kind) { state throws in
+            for ttl in [100_000_000_000_000, 1_000_000_000_000, StateClient.maximumTTLInSeconds + 1, Int.max, -2] {
+                await expectCode(.invalidRequest) { try await state.save("k", bytes: json("1"), options: SaveOptions(ttlInSeconds: ttl)) }
+                await expectCode(.invalidRequest) {
+                    try await state.transaction([.upsert(key: "k", bytes: json("1"), options: SaveOptions(ttlInSeconds: ttl))])
+                }
+            }
+            #expect(try await state.get("k") == nil)  // nothing was written
+            try await state.save("k", bytes: json("1"), options: SaveOptions(ttlInSeconds: StateClient.maximumTTLInSeconds))
+            let expiresAt = try #require(try await state.get("k")?.expiresAt)
+            #expect(expiresAt.timeIntervalSinceNow > Double(StateClient.maximumTTLInSeconds - 60))
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func appliesTransactionOperationsInOrder(_ kind: StoreKind) async throws {
         try await withStateClient(kind) { state throws in

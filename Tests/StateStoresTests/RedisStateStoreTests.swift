@@ -140,10 +140,10 @@ import Testing
         try await withRedisStateStore { store, redis in
             let key = uniqueRedisPrefix() + "k"
             await expectCode(.invalidRequest) {
-                try await store.set(SetRequest(key: key, value: bytes("1"), ttlInSeconds: RedisStateStore.maximumTTL + 1))
+                try await store.set(SetRequest(key: key, value: bytes("1"), ttlInSeconds: StateClient.maximumTTLInSeconds + 1))
             }
             #expect(try await redis.send(RedisCommand("EXISTS", key)).int == 0)
-            try await store.set(SetRequest(key: key, value: bytes("1"), ttlInSeconds: RedisStateStore.maximumTTL))
+            try await store.set(SetRequest(key: key, value: bytes("1"), ttlInSeconds: StateClient.maximumTTLInSeconds))
             #expect(try await store.get(key, consistency: .eventual)?.expiresAt != nil)
         }
     }
