@@ -8,7 +8,7 @@ extension StateClient {
         guard let raw = try await get(key, consistency: consistency) else { return nil }
         let value: Value
         do {
-            value = try JSONDecoder().decode(Value.self, from: Data(raw.value))
+            value = try Self.decoder.decode(Value.self, from: Data(raw.value))
         } catch {
             throw StateError(.storeFailure, "the value at \(key) is not a \(Value.self): \(error)")
         }
@@ -17,13 +17,18 @@ extension StateClient {
 
     /// Saves `value` as JSON at `key`.
     public func save(_ key: String, _ value: some Encodable, options: SaveOptions = .init()) async throws {
-        try await save(key, bytes: Array(try JSONEncoder().encode(value)), options: options)
+        try await save(key, bytes: Array(try Self.encoder.encode(value)), options: options)
     }
+
+    /// One decoder and one encoder for every call (both are `Sendable` and hold no per-call
+    /// state), rather than a new one per value on every read and write.
+    static let decoder = JSONDecoder()
+    static let encoder = JSONEncoder()
 }
 
 extension StateOperation {
     /// An upsert of `value` as JSON.
     public static func upsert(key: String, value: some Encodable, options: SaveOptions = .init()) throws -> StateOperation {
-        .upsert(key: key, bytes: Array(try JSONEncoder().encode(value)), options: options)
+        .upsert(key: key, bytes: Array(try StateClient.encoder.encode(value)), options: options)
     }
 }
