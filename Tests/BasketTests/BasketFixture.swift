@@ -122,6 +122,15 @@ struct BasketTestClient: Sendable {
 extension TestResponse {
     var text: String { String(buffer: body) }
     var json: JSONValue? { JSONValue(json: Array(buffer: body)) }
+    /// The product ids of a basket answer's items, in order.
+    var productIds: [Int] {
+        guard case .array(let items)? = json?.value(at: "items") else { return [] }
+        return items.compactMap { item in
+            guard case .number(let id)? = item.value(at: "productId") else { return nil }
+            return NSDecimalNumber(decimal: id).intValue
+        }
+    }
+
     /// The names of the fields a problem's `errors` lists.
     var errorFields: [String] {
         guard case .object(let errors)? = json?.value(at: "errors") else { return [] }
