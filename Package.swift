@@ -100,6 +100,7 @@ let package = Package(
         .target(
             name: "ServiceDefaults",
             dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 "StateClient",
                 "RedisClient",
                 .product(name: "Hummingbird", package: "hummingbird"),

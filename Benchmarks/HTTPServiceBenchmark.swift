@@ -1,15 +1,9 @@
 import AsyncHTTPClient
 import Foundation
-import Subprocess
+import ServiceDefaults
 
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
-
-/// A service's release executable run for a benchmark (beside the Benchmarks executable) through
-/// swift-subprocess, its output printed with its name in front.
+/// A service's release executable run for a benchmark (beside the Benchmarks executable) as a
+/// ``RunningProcess``, its output printed with its name in front.
 struct BenchmarkedService: Sendable {
     let name: String
     let baseURL: String
@@ -23,29 +17,14 @@ struct BenchmarkedService: Sendable {
         var environment = environment
         environment["HTTP_PORT"] = String(port)
         environment["LOG_LEVEL"] = "warning"
-        var options = PlatformOptions()
-        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(10))]
         let service = BenchmarkedService(name: executable, baseURL: "http://127.0.0.1:\(port)")
-        return try await Subprocess.run(
-            .path(FilePath(directory + "/" + executable)), environment: .inherit.updating(environment.subprocessEnvironment),
-            platformOptions: options, input: .none, output: .sequence, error: .combinedWithOutput
-        ) { execution in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    for try await line in execution.standardOutput.strings() { print("  [\(executable)] \(line)") }
-                }
-                let result: Result
-                do {
-                    try await service.waitUntilReady()
-                    result = try await body(service)
-                } catch {
-                    await execution.teardown(using: options.teardownSequence)
-                    throw error
-                }
-                await execution.teardown(using: options.teardownSequence)
-                return result
-            }
-        }.closureResult
+        return try await RunningProcess.run(
+            [directory + "/" + executable], environment: environment, grace: .seconds(10),
+            onLine: { print("  [\(executable)] \($0)") }
+        ) { _ in
+            try await service.waitUntilReady()
+            return try await body(service)
+        }.result
     }
 
     private func waitUntilReady() async throws {

@@ -29,18 +29,12 @@ struct RedisBenchmarkTool {
 /// this process' environment plus `environment`, and returns its standard output (at most 1 MiB;
 /// standard error is dropped).
 func runTool(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+    let variables = [Environment.Key: String?](uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })
     let result = try await Subprocess.run(
-        .name(executable), arguments: Arguments(arguments), environment: .inherit.updating(environment.subprocessEnvironment),
+        .name(executable), arguments: Arguments(arguments), environment: .inherit.updating(variables),
         output: .string(limit: 1 << 20), error: .discarded)
     guard result.terminationStatus.isSuccess else {
         throw BenchmarkError(message: "\(executable) ended with \(result.terminationStatus)")
     }
     return result.standardOutput
-}
-
-extension [String: String] {
-    /// The variables as swift-subprocess' `Environment.updating(_:)` takes them.
-    var subprocessEnvironment: [Environment.Key: String?] {
-        [Environment.Key: String?](uniqueKeysWithValues: map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })
-    }
 }

@@ -1,22 +1,14 @@
 import Foundation
+import ServiceDefaults
 import Subprocess
 import Synchronization
 
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
-
-/// A child process a test runs through swift-subprocess for as long as a closure runs, with what
-/// it prints (standard output and standard error, line by line) collected.
-///
-/// swift-subprocess starts it with no blocked and no ignored signals and none of the test
-/// runner's descriptors but the standard streams, so SIGTERM stops it and it holds no port of ours.
+/// A child process a test runs (a ``RunningProcess``) for as long as a closure runs, with what it
+/// prints (standard output and standard error, line by line) collected.
 public struct TestProcess: Sendable {
     /// The executable's file name, for messages.
     public let name: String
-    private let execution: Execution<NoInput, SequenceOutput, CombinedErrorOutput>
+    private let process: RunningProcess
     private let output: CollectedLines
 
     /// What the process printed so far.
@@ -26,7 +18,7 @@ public struct TestProcess: Sendable {
     public var hasExited: Bool { output.isClosed }
 
     /// Sends `signal` to the process.
-    public func send(_ signal: Signal) throws { try execution.send(signal: signal) }
+    public func send(_ signal: Signal) throws { try process.send(signal) }
 
     /// Waits until the process has closed its output (it exited).
     public func waitForExit(within timeout: Duration) async throws {
@@ -42,39 +34,18 @@ public struct TestProcess: Sendable {
         }
     }
 
-    /// Runs `command` (an executable looked up in `PATH` unless it is a path, and its arguments)
-    /// with the test runner's environment plus `environment`, while `body` runs. When `body`
-    /// returns or throws, or the task is cancelled, the process gets SIGTERM and, after `grace`,
-    /// SIGKILL. Returns what `body` returned and how the process ended.
+    /// Runs `command` (see ``RunningProcess/run(_:environment:grace:onLine:onClose:_:)``) while
+    /// `body` runs; then SIGTERM, and SIGKILL after `grace`. Returns what `body` returned and how
+    /// the process ended.
     public static func run<Result: Sendable>(
         _ command: [String], environment: [String: String] = [:], grace: Duration = .seconds(5),
         _ body: (TestProcess) async throws -> Result
     ) async throws -> (result: Result, status: TerminationStatus) {
-        var options = PlatformOptions()
-        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: grace)]
         let output = CollectedLines()
         let name = URL(fileURLWithPath: command[0]).lastPathComponent
-        let outcome = try await Subprocess.run(
-            command[0].contains("/") ? .path(FilePath(command[0])) : .name(command[0]),
-            arguments: Arguments(Array(command.dropFirst())),
-            environment: .inherit.updating(Dictionary(uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })),
-            platformOptions: options, input: .none, output: .sequence, error: .combinedWithOutput
-        ) { execution in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await output.collect(execution.standardOutput) }
-                // Stopped before the group ends, which waits for the output to close.
-                let result: Result
-                do {
-                    result = try await body(TestProcess(name: name, execution: execution, output: output))
-                } catch {
-                    await execution.teardown(using: options.teardownSequence)
-                    throw error
-                }
-                await execution.teardown(using: options.teardownSequence)
-                return result
-            }
+        return try await RunningProcess.run(command, environment: environment, grace: grace, onLine: output.append, onClose: output.close) { process in
+            try await body(TestProcess(name: name, process: process, output: output))
         }
-        return (outcome.closureResult, outcome.terminationStatus)
     }
 
     /// Runs `command` to its end; what it printed and how it ended.
@@ -103,12 +74,6 @@ public final class CollectedLines: Sendable {
     /// Whether the output ended.
     public var isClosed: Bool { storage.withLock { $0.closed } }
 
-    fileprivate func collect(_ sequence: SubprocessOutputSequence) async {
-        do {
-            for try await line in sequence.strings() { append(line) }
-        } catch {
-            append("(output unreadable: \(error))")
-        }
-        storage.withLock { $0.closed = true }
-    }
+    /// Marks the output ended.
+    public func close() { storage.withLock { $0.closed = true } }
 }
