@@ -61,9 +61,14 @@ extension Trait where Self == ConditionTrait {
     }
 }
 
-/// A test case that needs a server which is not there: cancels just that case, with the reason,
-/// for parameterized tests whose arguments differ in what they need (a suite-wide
-/// `.enabled(if:)` would skip the cases that need nothing).
-public func requireServer(_ reachable: () async -> Bool, _ what: String) async throws {
-    if await !reachable() { try Test.cancel("\(what) not reachable") }
+/// A test case that needs a server which is not there: cancels just that case, for parameterized
+/// tests whose arguments differ in what they need (a suite-wide `.enabled(if:)` would skip the
+/// cases that need nothing). The console reports a cancelled case as passed, so the reason is
+/// also recorded as a warning, which it prints.
+public func requireServer(
+    _ reachable: () async -> Bool, _ what: String, sourceLocation: SourceLocation = #_sourceLocation
+) async throws {
+    guard await !reachable() else { return }
+    Issue.record("skipped: \(what) not reachable", severity: .warning, sourceLocation: sourceLocation)
+    try Test.cancel("\(what) not reachable", sourceLocation: sourceLocation)
 }
