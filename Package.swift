@@ -14,7 +14,6 @@ let package = Package(
     products: [
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "ServiceDefaults", targets: ["ServiceDefaults"]),
-        .library(name: "ChildProcess", targets: ["ChildProcess"]),
         .library(name: "StateClient", targets: ["StateClient"]),
         .library(name: "StateStores", targets: ["StateStores"]),
         .library(name: "EventBus", targets: ["EventBus"]),
@@ -39,6 +38,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // MARK: Shared
@@ -97,13 +98,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "ChildProcess",
-            path: "Shared/ChildProcess",
-            swiftSettings: strict
-        ),
-        .target(
             name: "ServiceDefaults",
             dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                "StateClient",
                 "RedisClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -124,7 +122,7 @@ let package = Package(
         .executableTarget(
             name: "AppHost",
             dependencies: [
-                "ChildProcess",
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 "ServiceDefaults",
                 "RedisClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -152,6 +150,7 @@ let package = Package(
         .executableTarget(
             name: "EventsAdmin",
             dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 "EventBus",
                 "RedisClient",
                 "ServiceDefaults",
@@ -163,6 +162,7 @@ let package = Package(
         .executableTarget(
             name: "Identity",
             dependencies: [
+                "StateClient",
                 "ServiceDefaults",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
@@ -217,11 +217,12 @@ let package = Package(
         .executableTarget(
             name: "Benchmarks",
             dependencies: [
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 "RedisClient",
                 "ServiceDefaults",
                 "StateClient",
                 "StateStores",
-                "ChildProcess",
                 "EventBus",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -237,8 +238,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 "RedisClient",
-                "ChildProcess",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 "ServiceDefaults",
@@ -263,6 +264,7 @@ let package = Package(
         .testTarget(
             name: "ServiceDefaultsTests",
             dependencies: [
+                "StateClient",
                 "ServiceDefaults",
                 "RedisClient",
                 "TestSupport",
@@ -285,6 +287,7 @@ let package = Package(
         .testTarget(
             name: "StateStoresTests",
             dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 "StateStores",
                 "StateClient",
                 "RedisClient",
@@ -294,13 +297,9 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "ChildProcessTests",
-            dependencies: ["ChildProcess"],
-            swiftSettings: strict
-        ),
-        .testTarget(
             name: "StateSidecarTests",
             dependencies: [
+                "TestSupport",
                 "StateSidecar",
                 "StateClient",
                 "StateStores",
@@ -325,6 +324,7 @@ let package = Package(
         .testTarget(
             name: "EventBusTests",
             dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 "EventBus",
                 "EventBusProbe",
                 "EventsAdmin",
@@ -332,7 +332,6 @@ let package = Package(
                 "StateClient",
                 "StateStores",
                 "TestSupport",
-                "ChildProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -356,6 +355,7 @@ let package = Package(
         .testTarget(
             name: "CatalogTests",
             dependencies: [
+                "StateClient",
                 "Catalog",
                 "ServiceDefaults",
                 "TestSupport",
@@ -376,7 +376,6 @@ let package = Package(
                 "StateStores",
                 "RedisClient",
                 "TestSupport",
-                "ChildProcess",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -386,7 +385,11 @@ let package = Package(
         ),
         .testTarget(
             name: "AppHostTests",
-            dependencies: ["AppHost", "TestSupport"],
+            dependencies: [
+                "AppHost",
+                "TestSupport",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -16,43 +16,39 @@ struct BasketBenchmark {
         let postgres = settings.postgres.environment
         var redisEnvironment = ["REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port)]
         if let password = redis.password { redisEnvironment["REDIS_PASSWORD"] = password }
-        var started: [BenchmarkedService] = []
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("wrk-basket-\(UUID().uuidString).lua")
         defer { try? FileManager.default.removeItem(at: script) }
-        do {
-            let identity = try await BenchmarkedService.start("Identity", port: settings.port, environment: postgres)
-            started.append(identity)
+        let wrk = settings.wrk
+        let rounds = settings.rounds
+        let (ratios, lines) = try await BenchmarkedService.with("Identity", port: settings.port, environment: postgres) { identity in
             let auth = ["IDENTITY_URL": identity.baseURL]
-            let catalog = try await BenchmarkedService.start("Catalog", port: settings.port + 1, environment: postgres.merging(auth) { $1 })
-            started.append(catalog)
-            let basket = try await BenchmarkedService.start(
-                "Basket", port: settings.port + 2, environment: redisEnvironment.merging(auth) { $1 }.merging(["CATALOG_URL": catalog.baseURL]) { $1 })
-            started.append(basket)
-
-            let token = try await Self.token(identity.baseURL)
-            try await Self.fillBasket(basket.baseURL, token: token)
-            try "wrk.headers[\"Authorization\"] = \"Bearer \(token)\"\n".write(to: script, atomically: true, encoding: .utf8)
-            let wrk = settings.wrk
-            // Pairs in turn, so a disturbance of the (shared, 2-core) machine hits both routes.
-            var ratios: [Double] = []
-            var lines: [String] = []
-            for round in 1...settings.rounds {
-                let hello = try wrk.measure(basket.baseURL + "/health/live")
-                let get = try wrk.measure(basket.baseURL + "/api/v1/basket", luaScript: script.path)
-                ratios.append(get.requestsPerSecond / hello.requestsPerSecond)
-                lines.append(String(format: "  round %d: GET /health/live %7.0f req/s (p99 %5.2f ms), GET /api/v1/basket %7.0f req/s (p99 %5.2f ms): %.2f ×",
-                    round, hello.requestsPerSecond, hello.p99Milliseconds, get.requestsPerSecond, get.p99Milliseconds, ratios.last!))
+            return try await BenchmarkedService.with("Catalog", port: settings.port + 1, environment: postgres.merging(auth) { $1 }) { catalog in
+                try await BenchmarkedService.with(
+                    "Basket", port: settings.port + 2,
+                    environment: redisEnvironment.merging(auth) { $1 }.merging(["CATALOG_URL": catalog.baseURL]) { $1 }
+                ) { basket in
+                    let token = try await Self.token(identity.baseURL)
+                    try await Self.fillBasket(basket.baseURL, token: token)
+                    try "wrk.headers[\"Authorization\"] = \"Bearer \(token)\"\n".write(to: script, atomically: true, encoding: .utf8)
+                    // Pairs in turn, so a disturbance of the (shared, 2-core) machine hits both routes.
+                    var ratios: [Double] = []
+                    var lines: [String] = []
+                    for round in 1...rounds {
+                        let hello = try await wrk.measure(basket.baseURL + "/health/live")
+                        let get = try await wrk.measure(basket.baseURL + "/api/v1/basket", luaScript: script.path)
+                        ratios.append(get.requestsPerSecond / hello.requestsPerSecond)
+                        lines.append(String(format: "  round %d: GET /health/live %7.0f req/s (p99 %5.2f ms), GET /api/v1/basket %7.0f req/s (p99 %5.2f ms): %.2f ×",
+                            round, hello.requestsPerSecond, hello.p99Milliseconds, get.requestsPerSecond, get.p99Milliseconds, ratios.last!))
+                    }
+                    return (ratios, lines)
+                }
             }
-            for service in started.reversed() { await service.stop() }
-            print("basket, wrk -t\(wrk.threads) -c\(wrk.connections) -d\(wrk.duration)s against the release binary (3 items, token verified per request),")
-            print("hello world (/health/live) and the basket read in turn, \(settings.rounds) rounds")
-            for line in lines { print(line) }
-            let median = ratios.sorted()[ratios.count / 2]
-            print(String(format: "  median: GET /api/v1/basket at %.2f × hello world — goal ≥ 0.50 %@", median, median >= 0.5 ? "met" : "missed"))
-        } catch {
-            for service in started.reversed() { await service.stop() }
-            throw error
         }
+        print("basket, wrk -t\(wrk.threads) -c\(wrk.connections) -d\(wrk.duration)s against the release binary (3 items, token verified per request),")
+        print("hello world (/health/live) and the basket read in turn, \(rounds) rounds")
+        for line in lines { print(line) }
+        let median = ratios.sorted()[ratios.count / 2]
+        print(String(format: "  median: GET /api/v1/basket at %.2f × hello world — goal ≥ 0.50 %@", median, median >= 0.5 ? "met" : "missed"))
     }
 
     /// A token for the development buyer `alice`.

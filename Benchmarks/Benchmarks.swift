@@ -1,3 +1,4 @@
+import ArgumentParser
 import Configuration
 import Foundation
 import Logging
@@ -7,32 +8,55 @@ import ServiceDefaults
 /// `swift run -c release Benchmarks <name>` — performance figures printed beside the raw limit
 /// measured in the same run. `scripts/benchmark` starts the servers and runs them all.
 @main
-struct Benchmarks {
+enum BenchmarksMain {
     static func main() async {
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        let name: Benchmarks.Name
+        do {
+            name = try Benchmarks.parse().name
+        } catch {
+            Benchmarks.exit(withError: error)  // help, or a usage mistake (exit status 64)
+        }
         // The latency benchmark's load generator is threaded as the sidecar it measures.
-        await ServiceMain.run("benchmarks", threading: arguments.first == "sidecar" ? .singleEventLoop : .eventLoopPerCore) {
-            let reader = try await ConfigReader.service(arguments: [])
-            switch arguments.first {
-            case "redis", nil:
-                try await RedisGetBenchmark(settings: BenchmarkSettings(reader: reader)).run()
-            case "state":
-                try await StateBenchmark(settings: BenchmarkSettings(reader: reader)).run()
-            case "sidecar":
-                try await SidecarLatencyBenchmark(settings: BenchmarkSettings(reader: reader), reader: reader).run()
-            case "events":
-                try await EventBusBenchmark(
-                    settings: BenchmarkSettings(reader: reader), events: try reader.count(forKey: "bench.events", default: 10_000)
-                ).run()
-            case "catalog":
-                try await CatalogBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
-            case "identity":
-                try await IdentityBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
-            case "basket":
-                try await BasketBenchmark(settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis).run()
-            case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar, events, catalog, identity, basket")
-            }
+        await ServiceMain.run("benchmarks", threading: name == .sidecar ? .singleEventLoop : .eventLoopPerCore) {
+            try await Benchmarks.run(name)
+        }
+    }
+}
+
+/// The command line: one benchmark by name (swift-argument-parser; `--help` lists them).
+struct Benchmarks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "Benchmarks",
+        abstract: "Performance figures printed beside the raw limit measured in the same run (docs/performance.md).",
+        discussion: "Servers and sizes come from the environment (REDIS_*, POSTGRES_*, BENCH_*); scripts/benchmark sets them.")
+
+    /// The benchmarks, by the name given on the command line.
+    enum Name: String, CaseIterable, ExpressibleByArgument {
+        case redis, state, sidecar, events, catalog, identity, basket
+    }
+
+    @Argument(help: "Which benchmark to run.")
+    var name: Name = .redis
+
+    static func run(_ name: Name) async throws {
+        let reader = try await ConfigReader.service(arguments: [])
+        switch name {
+        case .redis:
+            try await RedisGetBenchmark(settings: BenchmarkSettings(reader: reader)).run()
+        case .state:
+            try await StateBenchmark(settings: BenchmarkSettings(reader: reader)).run()
+        case .sidecar:
+            try await SidecarLatencyBenchmark(settings: BenchmarkSettings(reader: reader), reader: reader).run()
+        case .events:
+            try await EventBusBenchmark(
+                settings: BenchmarkSettings(reader: reader), events: try reader.count(forKey: "bench.events", default: 10_000)
+            ).run()
+        case .catalog:
+            try await CatalogBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
+        case .identity:
+            try await IdentityBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
+        case .basket:
+            try await BasketBenchmark(settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis).run()
         }
     }
 }

@@ -26,7 +26,7 @@ struct EventBusBenchmark {
             let payload = try EventEnvelope(Self.sampleEvent(), source: "benchmark", traceParent: .random()).bytes
             let concurrency = settings.concurrency
 
-            let rawTool = try redisBenchmarkXADD(stream: prefix + "raw-tool", payload: payload, concurrency: concurrency)
+            let rawTool = try await redisBenchmarkXADD(stream: prefix + "raw-tool", payload: payload, concurrency: concurrency)
             let rawClient = try await measureRawXADD(client, stream: prefix + "raw-client", payload: payload, concurrency: concurrency)
             let publishOnly = try await measurePublish(client, prefix: prefix, concurrency: concurrency, logger: logger)
             var results: [(consumers: Int, published: Double, handled: Double)] = []
@@ -56,13 +56,13 @@ struct EventBusBenchmark {
     }
 
     /// `redis-benchmark … XADD <stream> MAXLEN ~ 100000 * envelope <payload>`.
-    private func redisBenchmarkXADD(stream: String, payload: [UInt8], concurrency: Int) throws -> Double {
+    private func redisBenchmarkXADD(stream: String, payload: [UInt8], concurrency: Int) async throws -> Double {
         let redis = settings.redis
         var arguments = ["-h", redis.host, "-p", String(redis.port), "-c", String(concurrency), "-n", String(events), "--csv"]
         if let password = redis.password { arguments += ["-a", password] }
         // A payload of the same size without quotes, which would need escaping in redis-benchmark's CSV output.
         arguments += ["XADD", stream, "MAXLEN", "~", "100000", "*", "envelope", String(repeating: "x", count: payload.count)]
-        let output = try runTool(settings.redisBenchmark.executable, arguments)
+        let output = try await runTool(settings.redisBenchmark.executable, arguments)
         guard let row = output.split(separator: "\n").last(where: { $0.hasPrefix("\"XADD") }),
             let rps = Double(row.split(separator: ",")[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))
         else { throw BenchmarkError(message: "could not read redis-benchmark's output: \(output)") }

@@ -1,5 +1,6 @@
 import Foundation
 import RedisClient
+import Subprocess
 
 /// `redis-benchmark`, run against the server a benchmark measures, for the raw limit beside our
 /// own figures in the same run.
@@ -8,13 +9,13 @@ struct RedisBenchmarkTool {
     let configuration: RedisClient.Configuration
 
     /// Requests per second of one redis-benchmark test (`get`, `set`, …).
-    func opsPerSecond(test: String, requests: Int, concurrency: Int, pipeline: Int = 1) throws -> Double {
+    func opsPerSecond(test: String, requests: Int, concurrency: Int, pipeline: Int = 1) async throws -> Double {
         var arguments = [
             "-h", configuration.host, "-p", String(configuration.port),
             "-c", String(concurrency), "-n", String(requests), "-P", String(pipeline), "-t", test, "--csv",
         ]
         if let password = configuration.password { arguments += ["-a", password] }
-        let output = try runTool(executable, arguments)
+        let output = try await runTool(executable, arguments)
         // CSV: "test","rps",… — one row per test.
         let name = "\"\(test.uppercased())\""
         guard let row = output.split(separator: "\n").first(where: { $0.hasPrefix(name) }),
@@ -24,19 +25,16 @@ struct RedisBenchmarkTool {
     }
 }
 
-/// Runs a command-line tool to completion and returns its standard output.
-func runTool(_ executable: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw BenchmarkError(message: "\(executable) exited with status \(process.terminationStatus)")
+/// Runs a command-line tool (looked up in `PATH`) to completion through swift-subprocess, with
+/// this process' environment plus `environment`, and returns its standard output (at most 1 MiB;
+/// standard error is dropped).
+func runTool(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
+    let variables = [Environment.Key: String?](uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })
+    let result = try await Subprocess.run(
+        .name(executable), arguments: Arguments(arguments), environment: .inherit.updating(variables),
+        output: .string(limit: 1 << 20), error: .discarded)
+    guard result.terminationStatus.isSuccess else {
+        throw BenchmarkError(message: "\(executable) ended with \(result.terminationStatus)")
     }
-    return String(decoding: data, as: UTF8.self)
+    return result.standardOutput
 }

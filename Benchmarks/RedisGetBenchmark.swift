@@ -23,8 +23,8 @@ struct RedisGetBenchmark {
             try await client.set(Self.key, to: "xxx")
 
             let tool = settings.redisBenchmark
-            let raw = try tool.opsPerSecond(test: "get", requests: requests, concurrency: concurrency)
-            let pipelined = try tool.opsPerSecond(test: "get", requests: requests, concurrency: concurrency, pipeline: 16)
+            let raw = try await tool.opsPerSecond(test: "get", requests: requests, concurrency: concurrency)
+            let pipelined = try await tool.opsPerSecond(test: "get", requests: requests, concurrency: concurrency, pipeline: 16)
             _ = try await measure(client, requests: requests / 10)  // warm-up
             let ours = try await measure(client, requests: requests)
             print("redis GET, \(concurrency) concurrent callers, \(requests) requests, \(configuration.minimumConnections) client connections")

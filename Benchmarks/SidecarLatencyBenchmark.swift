@@ -35,8 +35,7 @@ struct SidecarLatencyBenchmark {
         let appID = "sidecar-benchmark"
         let redis = RedisClient(configuration: settings.redis, logger: logger)
         let direct = StateClient(store: RedisStateStore(client: redis, logger: logger), storeName: "statestore", appID: appID)
-        let sidecar = try await BenchmarkSidecar(appID: appID, redis: settings.redis)
-        do {
+        try await BenchmarkSidecar.with(appID: appID, redis: settings.redis) { sidecar in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await redis.run() }
                 defer { group.cancelAll() }
@@ -46,11 +45,7 @@ struct SidecarLatencyBenchmark {
                 try await report(direct: direct, http: http, store: store)
                 await http.close()
             }
-        } catch {
-            await sidecar.stop()
-            throw error
         }
-        await sidecar.stop()
     }
 
     /// "Added" compares the load generator's GET through the sidecar with the same read done
@@ -152,16 +147,15 @@ extension Duration {
 }
 
 /// The release `StateSidecar` binary beside this one (``BenchmarkedService``), serving a Redis
-/// `statestore` component from a folder of its own, until ``stop()``.
+/// `statestore` component from a folder of its own, while a closure runs.
 struct BenchmarkSidecar {
-    private let service: BenchmarkedService
-    private let folder: URL
     let port: Int
-    var baseURL: String { service.baseURL }
+    let baseURL: String
 
-    init(appID: String, redis: RedisClient.Configuration) async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("sidecar-benchmark-\(UUID().uuidString)")
+    static func with(appID: String, redis: RedisClient.Configuration, _ body: (BenchmarkSidecar) async throws -> Void) async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sidecar-benchmark-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
         try """
             apiVersion: dapr.io/v1alpha1
             kind: Component
@@ -177,19 +171,11 @@ struct BenchmarkSidecar {
                   value: "\(redis.password ?? "")"
 
             """.write(to: folder.appendingPathComponent("statestore.yaml"), atomically: true, encoding: .utf8)
-        port = Int.random(in: 20_000..<32_000)
-        do {
-            service = try await BenchmarkedService.start(
-                "StateSidecar", port: port,
-                environment: ["HTTP_HOST": "127.0.0.1", "APP_ID": appID, "COMPONENTS_PATH": folder.path])
-        } catch {
-            try? FileManager.default.removeItem(at: folder)
-            throw error
+        let port = Int.random(in: 20_000..<32_000)
+        try await BenchmarkedService.with(
+            "StateSidecar", port: port, environment: ["HTTP_HOST": "127.0.0.1", "APP_ID": appID, "COMPONENTS_PATH": folder.path]
+        ) { service in
+            try await body(BenchmarkSidecar(port: port, baseURL: service.baseURL))
         }
-    }
-
-    func stop() async {
-        await service.stop()
-        try? FileManager.default.removeItem(at: folder)
     }
 }

@@ -28,8 +28,8 @@ struct StateBenchmark {
             try await state.save("bench", bytes: value)
 
             let tool = settings.redisBenchmark
-            let rawGet = try tool.opsPerSecond(test: "get", requests: requests, concurrency: concurrency)
-            let rawSet = try tool.opsPerSecond(test: "set", requests: requests, concurrency: concurrency)
+            let rawGet = try await tool.opsPerSecond(test: "get", requests: requests, concurrency: concurrency)
+            let rawSet = try await tool.opsPerSecond(test: "set", requests: requests, concurrency: concurrency)
             let clientGet = try await measure { _ = try await client.get(RedisGetBenchmark.key) }
             let stateGet = try await measure { _ = try await state.get("bench") }
             let stateSave = try await measure { try await state.save("bench", bytes: value) }

@@ -12,44 +12,84 @@ struct AppHost: Service {
     let output: LineOutput
 
     func run() async throws {
-        var started: [ManagedProcess] = []
+        let outcome: Outcome
         do {
-            for spec in specs {
-                let process = try spec.command.map {
-                    try ManagedProcess(name: spec.name, command: $0, environment: spec.environment, output: output)
-                }
-                if let process { started.append(process) }
-                try await waitUntilReady(spec, process: process)
-                if spec.name == "postgres" { try await ensureDatabase() }
-            }
-        } catch {
-            await stop(started)
-            if error is CancellationError { return }
-            throw error
+            outcome = try await start(specs[...], running: [])
+        } catch is CancellationError {
+            return  // shut down while starting
         }
-        output.note(StatusTable(rows: specs.map { .init(name: $0.name, url: $0.url, state: "ready") }).render())
-        output.note("All \(specs.count) processes are ready. Press Ctrl-C to stop them.")
-
-        let exited = await waitForShutdownOrExit(of: started)
-        if let exited {
-            throw ProcessExitedError(name: exited.name, status: exited.status, lastLines: exited.lastLines)
+        switch outcome {
+        case .stopped:
+            output.note("Stopped.")
+        case .exited(let name, let status, let lastLines):
+            throw ProcessExitedError(name: name, status: status ?? -1, lastLines: lastLines)
         }
-        output.note("Stopped.")
     }
 
-    /// Polls the process' readiness until it answers, exits, refuses us for good, or time runs out.
-    private func waitUntilReady(_ spec: ProcessSpec, process: ManagedProcess?) async throws {
+    /// How the processes ended: all stopped on request, or one exited on its own.
+    private enum Outcome: Sendable {
+        case stopped
+        /// `status` is `nil` until the process' own `start` level, which knows it, fills it in.
+        case exited(name: String, status: Int32?, lastLines: [String])
+    }
+
+    /// Starts the first of `remaining`, waits until it is ready, and recurses into the rest; the
+    /// innermost level serves until shutdown. Nesting stops the processes in reverse order.
+    private func start(_ remaining: ArraySlice<ProcessSpec>, running: [ManagedProcess]) async throws -> Outcome {
+        guard let spec = remaining.first else { return await serve(running) }
+        guard let command = spec.command else {
+            if let exited = try await waitUntilReady(spec, process: nil) { return exited }
+            if spec.name == "postgres" { try await ensureDatabase() }
+            return try await start(remaining.dropFirst(), running: running)
+        }
+        let (outcome, status) = try await ManagedProcess.run(
+            name: spec.name, command: command, environment: spec.environment, output: output, grace: .seconds(10)
+        ) { process in
+            if let exited = try await waitUntilReady(spec, process: process) { return exited }
+            if spec.name == "postgres" { try await ensureDatabase() }
+            return try await start(remaining.dropFirst(), running: running + [process])
+        }
+        if case .exited(spec.name, nil, let lastLines) = outcome {
+            return .exited(name: spec.name, status: status.shellStatus, lastLines: lastLines)
+        }
+        return outcome
+    }
+
+    /// Prints the table and waits for graceful shutdown or for a process to exit on its own.
+    private func serve(_ running: [ManagedProcess]) async -> Outcome {
+        output.note(StatusTable(rows: specs.map { .init(name: $0.name, url: $0.url, state: "ready") }).render())
+        output.note("All \(specs.count) processes are ready. Press Ctrl-C to stop them.")
+        return await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                try? await gracefulShutdown()
+                return .stopped
+            }
+            for process in running {
+                group.addTask {
+                    await process.waitForExit()
+                    return .exited(name: process.name, status: nil, lastLines: process.lastLines)
+                }
+            }
+            let first = await group.next() ?? .stopped
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Polls the process' readiness until it answers (`nil`), exits (its outcome), refuses us for
+    /// good, or time runs out (both thrown).
+    private func waitUntilReady(_ spec: ProcessSpec, process: ManagedProcess?) async throws -> Outcome? {
         let probe = ReadinessProbe(readiness: spec.readiness, httpClient: .shared, logger: logger)
         let deadline = ContinuousClock.now + settings.readyTimeout
         var lastProblem = "no answer yet"
         while ContinuousClock.now < deadline {
             if Task.isShuttingDownGracefully { throw CancellationError() }
-            if let process, let status = process.exitStatus {
-                throw ProcessExitedError(name: spec.name, status: status, lastLines: process.lastLines)
+            if let process, process.hasExited {
+                return .exited(name: spec.name, status: nil, lastLines: process.lastLines)
             }
             switch await probe.check() {
             case .ready:
-                return
+                return nil
             case .failed(let reason):
                 throw NotReadyError(name: spec.name, url: spec.url, reason: reason)
             case .notYet(let reason):
@@ -66,47 +106,19 @@ struct AppHost: Service {
             host: settings.postgresHost, port: settings.postgresPort, username: settings.postgresUser,
             password: settings.postgresPassword, database: "postgres", tls: .disable)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
-        defer { Task { try? await connection.close() } }
-        let name = settings.postgresDatabase
-        let existing = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger).collect()
-        if existing.isEmpty {
-            // An identifier cannot be a bind parameter; AppHostSettings allows only [A-Za-z0-9_].
-            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger).collect()
-            output.note("Created database \(name).")
-        }
-    }
-
-    private struct Exit {
-        var name: String
-        var status: Int32
-        var lastLines: [String]
-    }
-
-    /// Waits for graceful shutdown (then returns `nil`) or for a process to exit on its own;
-    /// either way every process is stopped before this returns.
-    private func waitForShutdownOrExit(of processes: [ManagedProcess]) async -> Exit? {
-        await withTaskGroup(of: Exit?.self) { group in
-            group.addTask {
-                try? await gracefulShutdown()
-                return nil
+        do {
+            let name = settings.postgresDatabase
+            let existing = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger).collect()
+            if existing.isEmpty {
+                // An identifier cannot be a bind parameter; AppHostSettings allows only [A-Za-z0-9_].
+                _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger).collect()
+                output.note("Created database \(name).")
             }
-            for process in processes {
-                group.addTask {
-                    let status = await process.waitForExit()
-                    return Exit(name: process.name, status: status, lastLines: process.lastLines)
-                }
-            }
-            let first = await group.next() ?? nil
-            await stop(processes)
-            group.cancelAll()
-            return first
+        } catch {
+            try? await connection.close()
+            throw error
         }
-    }
-
-    private func stop(_ processes: [ManagedProcess]) async {
-        for process in processes.reversed() {
-            await process.stop(grace: .seconds(10))
-        }
+        try await connection.close()
     }
 }
 

@@ -1,28 +1,53 @@
-import ChildProcess
 import Foundation
+import ServiceDefaults
+import Subprocess
 import Synchronization
 
-/// A child process of AppHost: its output lines printed with its name in front, the last few
-/// kept to explain an early exit.
+/// A child process of AppHost (a ``RunningProcess``): its output lines printed with its name in
+/// front, the last few kept to explain an early exit.
 final class ManagedProcess: Sendable {
     let name: String
-    private let child: ChildProcess
-    private let recent: RecentLines
+    private let recent = RecentLines()
+    private let closed: AsyncStream<Void>
+    private let closedContinuation: AsyncStream<Void>.Continuation
+    private let isClosed = Atomic(false)
 
-    init(name: String, command: [String], environment: [String: String], output: LineOutput) throws {
+    private init(name: String) {
         self.name = name
-        let recent = RecentLines()
-        self.recent = recent
-        child = try ChildProcess(command, environment: environment, output: .lines { line in
-            output.write(prefix: name, line: line)
-            recent.append(line)
-        })
+        (closed, closedContinuation) = AsyncStream<Void>.makeStream()
     }
 
-    var exitStatus: Int32? { child.exitStatus }
+    /// Runs `command` with the parent's environment plus `environment` for as long as `body`
+    /// runs; then SIGTERM, and SIGKILL after `grace`. Returns what `body` returned and how the
+    /// child ended.
+    static func run<Result: Sendable>(
+        name: String, command: [String], environment: [String: String], output: LineOutput, grace: Duration,
+        _ body: (ManagedProcess) async throws -> Result
+    ) async throws -> (Result, TerminationStatus) {
+        let process = ManagedProcess(name: name)
+        let (result, status) = try await RunningProcess.run(
+            command, environment: environment, grace: grace,
+            onLine: { line in
+                output.write(prefix: name, line: line)
+                process.recent.append(line)
+            },
+            onClose: {
+                process.isClosed.store(true, ordering: .releasing)
+                process.closedContinuation.finish()
+            }
+        ) { _ in try await body(process) }
+        return (result, status)
+    }
+
+    /// Whether the child closed its output, which it does when it exits.
+    var hasExited: Bool { isClosed.load(ordering: .acquiring) }
+
+    /// Returns once the child closed its output (it exited).
+    func waitForExit() async {
+        for await _ in closed {}
+    }
+
     var lastLines: [String] { recent.lines }
-    func waitForExit() async -> Int32 { await child.waitForExit() }
-    func stop(grace: Duration) async { await child.terminate(grace: grace) }
 }
 
 /// The last few lines a process printed.

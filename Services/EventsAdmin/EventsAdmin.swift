@@ -1,6 +1,6 @@
+import ArgumentParser
 import Configuration
 import EventBus
-import Foundation
 import Logging
 import RedisClient
 import ServiceDefaults
@@ -17,39 +17,74 @@ import ServiceDefaults
 /// | `redis.*` (`REDIS_HOST`, `REDIS_PORT`, `REDIS_PASSWORD`, …) | see `RedisClient.Configuration(reader:)` | |
 /// | `events.stream.prefix` (`EVENTS_STREAM_PREFIX`) | string put before every topic | none |
 /// | `events.max.stream.length` (`EVENTS_MAX_STREAM_LENGTH`) | integer, trimming on replay | `100000` |
+///
+/// Exit status: 0 done, 1 failed (the reason on standard error), 64 a usage mistake.
 @main
-struct EventsAdmin {
-    static func main() async {
-        await ServiceMain.run("EventsAdmin") {
-            let arguments = Array(CommandLine.arguments.dropFirst())
-            let reader = try await ConfigReader.service(arguments: [])
-            let redis = RedisClient(configuration: try RedisClient.Configuration(reader: reader), logger: Logger(label: "events-admin"))
-            let deadLetters = DeadLetters(
-                client: redis, streamPrefix: reader.string(forKey: "events.stream.prefix", default: ""),
-                maximumStreamLength: try reader.count(forKey: "events.max.stream.length", default: 100_000))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await redis.run() }
-                defer { group.cancelAll() }
-                try await execute(arguments, deadLetters)
+struct EventsAdmin: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "EventsAdmin",
+        abstract: "Lists and replays dead letters (docs/events.md, \"Dead letters\").",
+        discussion: """
+            Redis from REDIS_HOST, REDIS_PORT, REDIS_PASSWORD; EVENTS_STREAM_PREFIX if the bus uses one; \
+            EVENTS_MAX_STREAM_LENGTH (default 100000) trims the topic's stream on replay.
+            """,
+        subcommands: [List.self, Replay.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Dead letters of TOPIC, oldest first.")
+
+        @Argument(help: "The topic (the event's name, e.g. OrderPaymentSucceeded).")
+        var topic: String
+
+        @Argument(help: "How many to list at most.")
+        var count: Int = 100
+
+        func validate() throws {
+            guard count > 0 else { throw ValidationError("COUNT must be a positive number.") }
+        }
+
+        func run() async throws {
+            try await EventsAdmin.withDeadLetters { deadLetters in
+                let letters = try await deadLetters.list(topic: topic, count: count)
+                for letter in letters { print(EventsAdmin.describe(letter)) }
+                print("\(letters.count) dead letter(s) in \(deadLetters.stream(topic))")
             }
         }
     }
 
-    static func execute(_ arguments: [String], _ deadLetters: DeadLetters) async throws {
-        switch (arguments.first, arguments.count) {
-        case ("list", 2), ("list", 3):
-            guard let count = arguments.count == 3 ? Int(arguments[2]) : 100, count > 0 else { throw usage }
-            let letters = try await deadLetters.list(topic: arguments[1], count: count)
-            for letter in letters { print(describe(letter)) }
-            print("\(letters.count) dead letter(s) in \(deadLetters.stream(arguments[1]))")
-        case ("replay", 2):
-            let replayed = try await deadLetters.replayAll(topic: arguments[1])
-            print("replayed \(replayed) dead letter(s) to \(arguments[1])")
-        case ("replay", 3):
-            try await deadLetters.replay(topic: arguments[1], id: arguments[2])
-            print("replayed \(arguments[2]) to \(arguments[1])")
-        default:
-            throw usage
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sends one dead letter (or all, oldest first) back to TOPIC.")
+
+        @Argument(help: "The topic (the event's name, e.g. OrderPaymentSucceeded).")
+        var topic: String
+
+        @Argument(help: "The dead letter's id, as `list` shows it; all of the topic's when left out.")
+        var id: String?
+
+        func run() async throws {
+            try await EventsAdmin.withDeadLetters { deadLetters in
+                if let id {
+                    try await deadLetters.replay(topic: topic, id: id)
+                    print("replayed \(id) to \(topic)")
+                } else {
+                    let replayed = try await deadLetters.replayAll(topic: topic)
+                    print("replayed \(replayed) dead letter(s) to \(topic)")
+                }
+            }
+        }
+    }
+
+    /// Runs `body` with the configured dead letters, the Redis client running meanwhile.
+    static func withDeadLetters(_ body: (DeadLetters) async throws -> Void) async throws {
+        let reader = try await ConfigReader.service(arguments: [])
+        let redis = RedisClient(configuration: try RedisClient.Configuration(reader: reader), logger: Logger(label: "events-admin"))
+        let deadLetters = DeadLetters(
+            client: redis, streamPrefix: reader.string(forKey: "events.stream.prefix", default: ""),
+            maximumStreamLength: try reader.count(forKey: "events.max.stream.length", default: 100_000))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await redis.run() }
+            defer { group.cancelAll() }
+            try await body(deadLetters)
         }
     }
 
@@ -61,11 +96,4 @@ struct EventsAdmin {
               error: \(letter.error.split(whereSeparator: \.isNewline).joined(separator: " "))
             """
     }
-
-    static let usage = EventsAdminError(message: "usage: EventsAdmin list TOPIC [COUNT] | replay TOPIC [ID]")
-}
-
-struct EventsAdminError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
 }

@@ -14,11 +14,11 @@ enum DeliveryOutcome: Sendable, Equatable {
 }
 
 /// The delivery rules both buses share: deduplicate by event id, run the handler with the
-/// event's trace context, retry with backoff, give up after the last attempt.
+/// event's trace context, retry with backoff, give up after the last attempt. A backoff ends
+/// early, abandoning the message, when the bus shuts down gracefully (ServiceLifecycle).
 struct EventDelivery: Sendable {
     let retry: RetryPolicy
     let handledEvents: HandledEventLog
-    let stop: StopSignal
     let logger: Logger
 
     /// Delivers `envelope` to `subscription`.
@@ -45,7 +45,7 @@ struct EventDelivery: Sendable {
                 // The state store is failing: not the event's fault, so not an attempt; wait and retry.
                 stateFailures += 1
                 logger.warning("cannot check whether the event was handled; retrying", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-                guard await stop.sleep(for: retry.backoff(afterAttempt: stateFailures)) else { return .abandoned }
+                guard await sleepUnlessShuttingDown(for: retry.backoff(afterAttempt: stateFailures)) else { return .abandoned }
                 continue
             }
             switch claim {
@@ -53,7 +53,7 @@ struct EventDelivery: Sendable {
                 logger.debug("event handled before; acknowledging", metadata: metadata)
                 return .duplicate
             case .busy:
-                guard await stop.sleep(for: retry.initialBackoff) else { return .abandoned }
+                guard await sleepUnlessShuttingDown(for: retry.initialBackoff) else { return .abandoned }
                 continue
             case .claimed:
                 break
@@ -75,7 +75,7 @@ struct EventDelivery: Sendable {
                     return .deadLetter(error: String(describing: error), attempts: attempt)
                 }
                 logger.warning("event handler failed; retrying", metadata: metadata.merging(["error": "\(String(describing: error))"]) { $1 })
-                guard await stop.sleep(for: retry.backoff(afterAttempt: attempt)) else { return .abandoned }
+                guard await sleepUnlessShuttingDown(for: retry.backoff(afterAttempt: attempt)) else { return .abandoned }
                 continue
             }
             do {

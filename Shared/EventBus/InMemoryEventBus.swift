@@ -24,7 +24,6 @@ import Synchronization
 public final class InMemoryEventBus: EventBus {
     public let appID: String
     private let delivery: EventDelivery
-    private let stop = StopSignal()
     private let state = Mutex(State())
 
     private struct State {
@@ -57,7 +56,7 @@ public final class InMemoryEventBus: EventBus {
         let state = state ?? StateClient(store: MemoryStateStore(), storeName: "statestore", appID: appID)
         delivery = EventDelivery(
             retry: retry, handledEvents: HandledEventLog(state: state, windowInSeconds: deduplicationWindowInSeconds),
-            stop: stop, logger: logger)
+            logger: logger)
     }
 
     // MARK: EventBus
@@ -99,24 +98,20 @@ public final class InMemoryEventBus: EventBus {
             state.started = true
             return Array(state.queues.values)
         }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for queue in queues {
-                    group.addTask { await self.consume(queue) }
-                }
-                group.addTask {
-                    await self.stop.wait()
-                    for queue in queues { queue.continuation.finish() }
-                }
+        await withDiscardingTaskGroup { group in
+            for queue in queues {
+                group.addTask { await self.consume(queue) }
             }
-        } onGracefulShutdown: {
-            self.stop.stop()
+            group.addTask {
+                try? await gracefulShutdown()  // or cancellation
+                for queue in queues { queue.continuation.finish() }
+            }
         }
     }
 
     private func consume(_ queue: Queue) async {
         for await envelope in queue.stream {
-            guard !stop.isStopped else { break }
+            guard !Task.isShuttingDownGracefully else { break }
             let outcome = await delivery.deliver(envelope, to: queue.subscription)
             state.withLock { state in
                 if case .deadLetter(let error, let attempts) = outcome {

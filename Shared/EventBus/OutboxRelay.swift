@@ -1,6 +1,5 @@
 import Logging
 import ServiceLifecycle
-import Synchronization
 
 /// Publishes what an ``OutboxStore`` holds, oldest first, and removes each entry once it is
 /// published. Runs as a `Service` beside the bus: it polls every `pollInterval`, and at once
@@ -16,8 +15,9 @@ public final class OutboxRelay: Service {
     let pollInterval: Duration
     let batchSize: Int
     let logger: Logger
-    private let stop = StopSignal()
-    private let wakeup = Wakeup()
+    /// Wake-ups: ``wake()``'s and the poll's; one pending at most, as more would relay nothing more.
+    private let wakeups: AsyncStream<Void>
+    private let wakeupContinuation: AsyncStream<Void>.Continuation
 
     public init(outbox: any OutboxStore, bus: any EventBus, pollInterval: Duration = .milliseconds(500), batchSize: Int = 100, logger: Logger) {
         self.outbox = outbox
@@ -25,32 +25,32 @@ public final class OutboxRelay: Service {
         self.pollInterval = pollInterval
         self.batchSize = max(1, batchSize)
         self.logger = logger
+        (wakeups, wakeupContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Relays at once instead of at the next poll (call after committing an outbox transaction).
     public func wake() {
-        wakeup.signal()
+        wakeupContinuation.yield()
     }
 
-    /// Relays until graceful shutdown or cancellation.
+    /// Relays until graceful shutdown or cancellation (call once).
     public func run() async throws {
-        await withGracefulShutdownHandler {
-            while !stop.isStopped, !Task.isCancelled {
-                do {
-                    let published = try await relayPending()
-                    if published > 0 { logger.debug("outbox relayed", metadata: ["outbox.published": "\(published)"]) }
-                } catch {
-                    logger.error("cannot relay the outbox; retrying", metadata: ["error": "\(String(reflecting: error))"])
-                }
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { _ = await self.stop.sleep(for: self.pollInterval) }
-                    group.addTask { await self.wakeup.wait() }
-                    await group.next()
-                    group.cancelAll()
-                }
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                while await sleepUnlessShuttingDown(for: self.pollInterval) { self.wakeupContinuation.yield() }
             }
-        } onGracefulShutdown: {
-            self.stop.stop()
+            await relayLoggingErrors()
+            for await _ in wakeups.cancelOnGracefulShutdown() { await relayLoggingErrors() }
+            group.cancelAll()
+        }
+    }
+
+    private func relayLoggingErrors() async {
+        do {
+            let published = try await relayPending()
+            if published > 0 { logger.debug("outbox relayed", metadata: ["outbox.published": "\(published)"]) }
+        } catch {
+            logger.error("cannot relay the outbox; retrying", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 
@@ -59,61 +59,16 @@ public final class OutboxRelay: Service {
     @discardableResult
     public func relayPending() async throws -> Int {
         var published = 0
-        while !stop.isStopped {
+        while !Task.isShuttingDownGracefully {
             let entries = try await outbox.pending(limit: batchSize)
             guard !entries.isEmpty else { break }
             for entry in entries {
-                guard !stop.isStopped else { break }
+                guard !Task.isShuttingDownGracefully else { break }
                 try await bus.publish(entry.envelope)
                 try await outbox.remove(entry)
                 published += 1
             }
         }
         return published
-    }
-}
-
-/// A wake-up call for one waiter; a call while nobody waits is kept for the next wait.
-final class Wakeup: Sendable {
-    private struct State {
-        var pending = false
-        var waiter: CheckedContinuation<Void, Never>?
-    }
-
-    private let state = Mutex(State())
-
-    func signal() {
-        let waiter = state.withLock { (state: inout State) -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter else {
-                state.pending = true
-                return nil
-            }
-            state.waiter = nil
-            return waiter
-        }
-        waiter?.resume()
-    }
-
-    /// Returns at the next ``signal()`` (or at once if one came meanwhile), or on cancellation.
-    func wait() async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { state in
-                    if state.pending || Task.isCancelled {
-                        state.pending = false
-                        return true
-                    }
-                    state.waiter?.resume()  // one waiter at a time: an earlier one returns
-                    state.waiter = continuation
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { state in
-                defer { state.waiter = nil }
-                return state.waiter
-            }?.resume()
-        }
     }
 }

@@ -2,10 +2,11 @@ import Foundation
 import Logging
 import NIOCore
 import RedisClient
+import ServiceLifecycle
 
 /// Reading, reclaiming, acknowledging and dead-lettering.
 extension RedisStreamsEventBus {
-    private var isRunning: Bool { !stop.isStopped && !Task.isCancelled }
+    private var isRunning: Bool { !Task.isShuttingDownGracefully && !Task.isCancelled }
 
     /// Reads new messages of one topic on a leased connection until stopped; reconnects after errors.
     func consume(_ subscription: Subscription) async {
@@ -30,7 +31,7 @@ extension RedisStreamsEventBus {
                         failures = 0
                         var handled: [String] = []
                         for entry in entries {
-                            guard !stop.isStopped else { break }  // read but not started: reclaimed by another consumer
+                            guard !Task.isShuttingDownGracefully else { break }  // read but not started: reclaimed by another consumer
                             if await process(entry, of: subscription) { handled.append(entry.id) }
                         }
                         await acknowledge(handled, of: subscription.topic)
@@ -42,7 +43,7 @@ extension RedisStreamsEventBus {
                 logger.error(
                     "cannot read events; retrying",
                     metadata: ["event.topic": "\(subscription.topic)", "error": "\(String(reflecting: error))"])
-                _ = await stop.sleep(for: configuration.retry.backoff(afterAttempt: failures))
+                _ = await sleepUnlessShuttingDown(for: configuration.retry.backoff(afterAttempt: failures))
             }
         }
     }
@@ -59,7 +60,7 @@ extension RedisStreamsEventBus {
     /// Every half reclaim timeout, takes over messages other consumers left pending for longer.
     func reclaimAbandoned(_ subscriptions: [Subscription]) async {
         let interval = configuration.reclaimIdleTimeout / 2
-        while await stop.sleep(for: interval) {
+        while await sleepUnlessShuttingDown(for: interval) {
             for subscription in subscriptions where isRunning {
                 do {
                     try await reclaim(subscription)
@@ -87,7 +88,7 @@ extension RedisStreamsEventBus {
                     "a pending event was trimmed from its stream before it was handled; raise maximumStreamLength",
                     metadata: ["event.topic": "\(subscription.topic)", "stream.id": "\(id)"])
             }
-            for entry in entries where !stop.isStopped {
+            for entry in entries where !Task.isShuttingDownGracefully {
                 let pending = try await client.send(RedisCommand("XPENDING", stream, configuration.appID, entry.id, entry.id, 1))
                 let deliveries = RedisStreams.deliveryCount(pending) ?? 1
                 logger.info(

@@ -91,7 +91,6 @@ public final class RedisStreamsEventBus: EventBus {
     let client: RedisClient
     let logger: Logger
     let delivery: EventDelivery
-    let stop = StopSignal()
     private let registry = Mutex<(started: Bool, subscriptions: [String: Subscription])>((false, [:]))
 
     /// - Parameters:
@@ -106,7 +105,7 @@ public final class RedisStreamsEventBus: EventBus {
             handledEvents: HandledEventLog(
                 state: state, windowInSeconds: configuration.deduplicationWindowInSeconds,
                 leaseInSeconds: configuration.handlingLeaseInSeconds),
-            stop: stop, logger: logger)
+            logger: logger)
     }
 
     /// The stream of `topic`.
@@ -158,19 +157,15 @@ public final class RedisStreamsEventBus: EventBus {
             registry.started = true
             return registry.subscriptions.values.sorted { $0.topic < $1.topic }
         }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                guard !subscriptions.isEmpty else {
-                    group.addTask { await self.stop.wait() }
-                    return
-                }
-                for subscription in subscriptions {
-                    group.addTask { await self.consume(subscription) }
-                }
-                group.addTask { await self.reclaimAbandoned(subscriptions) }
+        await withDiscardingTaskGroup { group in
+            guard !subscriptions.isEmpty else {
+                group.addTask { try? await gracefulShutdown() }
+                return
             }
-        } onGracefulShutdown: {
-            self.stop.stop()
+            for subscription in subscriptions {
+                group.addTask { await self.consume(subscription) }
+            }
+            group.addTask { await self.reclaimAbandoned(subscriptions) }
         }
     }
 }

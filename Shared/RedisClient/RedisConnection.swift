@@ -94,9 +94,10 @@ public final class RedisConnection: Sendable {
     public var isActive: Bool { channel.isActive }
 
     /// Sends one command and returns its reply; a server error reply is thrown as a
-    /// ``RedisError`` with code ``RedisError/Code/server``.
+    /// ``RedisError`` with code ``RedisError/Code/server``. A cancelled task stops waiting at once
+    /// with `CancellationError`; the command was sent, and its reply is dropped when it comes.
     public func send(_ command: RedisCommand) async throws -> RESPValue {
-        let reply = try await sendFuture(command).get()
+        let reply = try await CancellableWait.value(of: sendFuture(command))
         if case .error(let message) = reply { throw RedisError(.server, message) }
         return reply
     }
@@ -116,12 +117,13 @@ public final class RedisConnection: Sendable {
 
     /// Sends several commands in one write and returns their replies in order. Error replies are
     /// returned as ``RESPValue/error(_:)`` values, so one failing command does not hide the others.
+    /// Cancellation as for ``send(_:)``.
     public func pipeline(_ commands: [RedisCommand]) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
         let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
         let bytes = try RedisCommand.encode(commands)
         write(RedisRequest(bytes: bytes, sink: .batch(promise, count: commands.count), deadline: .now() + commandTimeout))
-        return try await promise.futureResult.get()
+        return try await CancellableWait.value(of: promise.futureResult)
     }
 
     private func write(_ request: RedisRequest) {

@@ -95,6 +95,22 @@ struct PoolState {
         return nil
     }
 
+    /// Withdraws a waiter whose task was cancelled: returns its continuation, to resume with the
+    /// cancellation, if it had parked; a waiter not parked yet finds the cancellation when it parks.
+    mutating func cancelWaiter(_ id: Int) -> Waiter? {
+        switch waiters[id] {
+        case .parked(let waiter):
+            waiters[id] = nil
+            waiterOrder.removeAll { $0 == id }
+            return waiter
+        case .reserved:
+            waiters[id] = .resolved(.failure(CancellationError()))
+            return nil
+        case .resolved, nil:
+            return nil
+        }
+    }
+
     /// Records a new shared connection; returns whether it is wanted and the waiters it serves.
     mutating func sharedConnectionOpened(_ connection: RedisConnection) -> (accepted: Bool, waiters: [Waiter]) {
         guard lifecycle == .running else { return (false, []) }

@@ -68,7 +68,8 @@ final class RedisConnectionPool: Sendable {
 
     // MARK: Shared connections
 
-    /// A shared connection for one command or pipeline.
+    /// A shared connection for one command or pipeline. A caller that waits (no connection is
+    /// open yet) stops waiting with `CancellationError` when its task is cancelled.
     func sharedConnection() async throws -> RedisConnection {
         let decision = try state.withLock { state throws(RedisError) in
             try state.sharedConnection(maximumWaiters: configuration.maximumWaiters) { $0.channel.eventLoop.inEventLoop }
@@ -77,9 +78,13 @@ final class RedisConnectionPool: Sendable {
         case .ready(let connection):
             return connection
         case .wait(let waiterID):
-            return try await withCheckedThrowingContinuation { continuation in
-                let early = state.withLock { $0.park(waiterID, continuation) }
-                if let early { continuation.resume(with: early) }
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let early = state.withLock { $0.park(waiterID, continuation) }
+                    if let early { continuation.resume(with: early) }
+                }
+            } onCancel: {
+                state.withLock { $0.cancelWaiter(waiterID) }?.resume(throwing: CancellationError())
             }
         }
     }

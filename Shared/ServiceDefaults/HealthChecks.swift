@@ -1,7 +1,6 @@
 import Hummingbird
 import PostgresNIO
 import RedisClient
-import Synchronization
 
 /// A dependency the service needs to do its work, checked by `/health/ready`.
 public struct HealthCheck: Sendable {
@@ -65,40 +64,26 @@ public struct HealthController<Context: RequestContext>: Sendable {
         return HealthStatus(status: "ready", checks: results.mapValues { _ in "ok" })
     }
 
-    /// The failure message, or `nil` when the check passed in time. A check that hangs is left
-    /// to finish on its own (the clients it calls have their own timeouts); readiness answers anyway.
+    /// The failure message, or `nil` when the check passed in time. A check still running at the
+    /// timeout is cancelled; checks must end when cancelled (RedisClient's and PostgresClient's
+    /// waits, and AsyncHTTPClient's requests, do).
     private func run(_ check: HealthCheck) async -> String? {
-        let outcome = FirstOutcome<String?>()
-        return await withCheckedContinuation { continuation in
-            outcome.install(continuation)
-            Task {
+        await withTaskGroup(of: String?.self) { group in
+            group.addTask {
                 do {
                     try await check.check()
-                    outcome.resolve(nil)
+                    return nil
                 } catch {
-                    outcome.resolve("\(error)")
+                    return Task.isCancelled ? "no answer within \(timeout)" : "\(error)"
                 }
             }
-            Task {
+            group.addTask {
                 try? await Task.sleep(for: timeout)
-                outcome.resolve("no answer within \(timeout)")
+                return Task.isCancelled ? nil : "no answer within \(timeout)"
             }
-        }
-    }
-}
-
-/// Resumes a continuation with whichever result arrives first and ignores the rest.
-final class FirstOutcome<Value: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<Value, Never>?>(nil)
-
-    func install(_ continuation: CheckedContinuation<Value, Never>) {
-        self.continuation.withLock { $0 = continuation }
-    }
-
-    func resolve(_ value: Value) {
-        continuation.withLock { stored in
-            stored?.resume(returning: value)
-            stored = nil
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
         }
     }
 }

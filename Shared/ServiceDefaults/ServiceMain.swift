@@ -18,8 +18,8 @@ public enum ServiceMain {
     /// concurrency's global executor (as Vapor's template does): a handler resumed by a socket
     /// read keeps running on that socket's event loop instead of waking another thread to run it
     /// and a third to write its answer. The price: code on the global executor must never block,
-    /// which holds here (bcrypt runs on `NIOThreadPool`, child processes are waited for on threads
-    /// of their own). Figures in docs/performance.md.
+    /// which holds here (bcrypt runs on `NIOThreadPool`, swift-subprocess waits for child
+    /// processes without blocking). Figures in docs/performance.md.
     public enum Threading: Sendable {
         /// One event loop per core; for services that must use every core (the default).
         case eventLoopPerCore

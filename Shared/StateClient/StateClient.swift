@@ -151,14 +151,11 @@ public struct StateClient: Sendable {
     /// Page tokens are opaque to callers and safe in a URL: the store's token (which may hold a
     /// stored key, prefix included) in base64url without padding.
     static func clientToken(_ storeToken: String) -> String {
-        Data(storeToken.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        Base64URL.encode(storeToken.utf8)
     }
 
     static func storeToken(_ clientToken: String) throws(StateError) -> String {
-        var base64 = clientToken.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64), let token = String(data: data, encoding: .utf8) else {
+        guard let bytes = Base64URL.decode(clientToken), let token = String(validating: bytes, as: UTF8.self) else {
             throw StateError(.invalidRequest, "invalid page token '\(clientToken)'")
         }
         return token

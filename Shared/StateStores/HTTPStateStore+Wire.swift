@@ -65,7 +65,7 @@ extension HTTPStateStore {
 
     /// One save item: `{"key","value","etag","options","metadata"}`.
     static func itemJSON(_ request: SetRequest) throws(StateError) -> String {
-        guard JSONValue(json: request.value) != nil else {
+        guard StrictJSON.isValid(request.value) else {
             throw StateError(.invalidRequest, "the value of '\(request.key)' is not JSON; the HTTP state API carries JSON values only")
         }
         var members = [(JSONValue.stringLiteral("key"), JSONValue.stringLiteral(request.key)), ("\"value\"", String(decoding: request.value, as: UTF8.self))]

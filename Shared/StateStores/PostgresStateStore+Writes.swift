@@ -109,7 +109,7 @@ extension PostgresStateStore {
 
     /// The `jsonb` text of a value and whether it is binary (base64 in a JSON string).
     static func storedValue(_ bytes: [UInt8]) -> (json: String, isBinary: Bool) {
-        if let json = PostgresJSONText.jsonb(bytes) { return (json, false) }
+        if let json = StrictJSON.text(bytes, .postgresJSONB) { return (json, false) }
         return ("\"\(Data(bytes).base64EncodedString())\"", true)
     }
 }

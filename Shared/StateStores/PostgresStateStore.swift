@@ -17,7 +17,7 @@ import StateClient
 ///   normalises JSON, so a read returns *equivalent* JSON, not the same bytes (key order,
 ///   whitespace, duplicate keys, `1E2` → `100`, escapes), exactly as with Dapr. Bytes that are not
 ///   JSON are stored base64-encoded in a JSON string with `isbinary = true` and come back byte for
-///   byte (``PostgresJSONText`` decides).
+///   byte (`StrictJSON` decides).
 /// - ETag: the row's `xmin` (the id of the transaction that last wrote it, a `uint32`) in decimal.
 ///   Every write changes it; rows written by one transaction share it. An ETag ``ETag/parse(_:)``
 ///   refuses (not a non-negative decimal integer within `Int64`) is ``StateError/Code/etagInvalid``;

@@ -1,11 +1,11 @@
-import ChildProcess
 import Foundation
+import Subprocess
 import TestSupport
 import Testing
 
 /// Runs the AppHost executable as `scripts/run` does, against the test servers of `scripts/test`
 /// (and, for Redis, a server AppHost starts itself in a temporary data folder).
-@Suite struct AppHostProcessTests {
+@Suite(.redisReachable, .postgresReachable, .timeLimit(.minutes(3))) struct AppHostProcessTests {
     /// The AppHost binary next to the test bundle in the build folder.
     static var executable: String { BuiltProducts.path("AppHost") }
 
@@ -39,16 +39,19 @@ import Testing
     }
 
     @Test func reportsReadyStoresAndStopsCleanlyOnSIGINT() async throws {
-        let run = try Run(Self.externalStores)
-        try await run.waitForLine(containing: "Press Ctrl-C")
-        #expect(run.lines.contains { $0.hasPrefix("redis ") && $0.hasSuffix("ready") })
-        #expect(run.lines.contains { $0.hasPrefix("postgres ") && $0.hasSuffix("ready") })
-        #expect(run.lines.contains { $0.hasPrefix("state-sidecar ") && $0.hasSuffix("ready") })
-        #expect(run.lines.contains { $0.hasPrefix("identity ") && $0.hasSuffix("ready") })
-        #expect(run.lines.contains { $0.hasPrefix("catalog ") && $0.hasSuffix("ready") })
-        #expect(run.lines.contains { $0.hasPrefix("basket ") && $0.hasSuffix("ready") })
-        run.child.send(SIGINT)
-        #expect(await run.child.waitForExit() == 0)
+        let (lines, status) = try await Self.run(Self.externalStores) { appHost in
+            try await appHost.waitForLine(containing: "Press Ctrl-C", within: .seconds(90))
+            try appHost.send(.interrupt)
+            try await appHost.waitForExit(within: .seconds(30))
+            return appHost.printed
+        }
+        #expect(lines.contains { $0.hasPrefix("redis ") && $0.hasSuffix("ready") })
+        #expect(lines.contains { $0.hasPrefix("postgres ") && $0.hasSuffix("ready") })
+        #expect(lines.contains { $0.hasPrefix("state-sidecar ") && $0.hasSuffix("ready") })
+        #expect(lines.contains { $0.hasPrefix("identity ") && $0.hasSuffix("ready") })
+        #expect(lines.contains { $0.hasPrefix("catalog ") && $0.hasSuffix("ready") })
+        #expect(lines.contains { $0.hasPrefix("basket ") && $0.hasSuffix("ready") })
+        #expect(status == .exited(0))
     }
 
     @Test(arguments: [
@@ -60,24 +63,24 @@ import Testing
     func exitsWithOneClearLineOnBadConfiguration(variable: String, value: String, expected: String) async throws {
         var environment = Self.externalStores
         environment[variable] = value
-        let run = try Run(environment)
-        #expect(await run.child.waitForExit() == 1)
-        #expect(run.lines.count == 1)
-        #expect(run.lines.first?.hasPrefix("apphost: error: ") == true)
-        #expect(run.lines.first?.contains(expected) == true)
+        let (lines, status) = try await TestProcess.run([Self.executable], environment: environment)
+        #expect(status == .exited(1))
+        #expect(lines.count == 1)
+        #expect(lines.first?.hasPrefix("apphost: error: ") == true)
+        #expect(lines.first?.contains(expected) == true)
     }
 
     @Test func exitsWhenRedisIsUnreachable() async throws {
         var environment = Self.externalStores
         environment["REDIS_PORT"] = "1"
         environment["APPHOST_READY_TIMEOUT"] = "1"
-        let run = try Run(environment)
-        #expect(await run.child.waitForExit() == 1)
-        #expect(run.lines == [run.lines.first].compactMap { $0 })
-        #expect(run.lines.first?.contains("not ready within 1") == true)
+        let (lines, status) = try await TestProcess.run([Self.executable], environment: environment)
+        #expect(status == .exited(1))
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("not ready within 1") == true)
     }
 
-    @Test func startsRedisItselfAndKeepsItsDataAcrossRuns() async throws {
+    @Test(.redisServerInstalled) func startsRedisItselfAndKeepsItsDataAcrossRuns() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("apphost-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("redis"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -88,43 +91,33 @@ import Testing
         environment["REDIS_PASSWORD"] = "apphost-test"
         let cli = ["redis-cli", "-p", environment["REDIS_PORT"]!, "-a", "apphost-test", "--no-auth-warning"]
 
-        let first = try Run(environment)
-        try await first.waitForLine(containing: "Press Ctrl-C")
-        #expect(await (try ChildProcess(cli + ["SET", "kept", "across-runs"], output: .discard)).waitForExit() == 0)
-        first.child.send(SIGINT)
-        #expect(await first.child.waitForExit() == 0)
-        #expect(first.lines.contains { $0.contains("redis") && $0.contains("ready to exit") })
-
-        let second = try Run(environment)
-        try await second.waitForLine(containing: "Press Ctrl-C")
-        let value = CollectedLines()
-        let get = try ChildProcess(cli + ["GET", "kept"], output: .lines(value.append))
-        #expect(await get.waitForExit() == 0)
-        second.child.send(SIGINT)
-        #expect(await second.child.waitForExit() == 0)
-        #expect(value.all == ["across-runs"])
-    }
-}
-
-/// A running AppHost and everything it printed.
-final class Run: Sendable {
-    let child: ChildProcess
-    private let output = CollectedLines()
-
-    init(_ environment: [String: String]) throws {
-        child = try ChildProcess([AppHostProcessTests.executable], environment: environment, output: .lines(output.append))
-    }
-
-    var lines: [String] { output.all }
-
-    func waitForLine(containing text: String, within timeout: Duration = .seconds(90)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while !lines.contains(where: { $0.contains(text) }) {
-            if child.exitStatus != nil || ContinuousClock.now > deadline {
-                Issue.record("never printed '\(text)'; printed:\n\(lines.joined(separator: "\n"))")
-                throw CancellationError()
-            }
-            try await Task.sleep(for: .milliseconds(20))
+        let (firstLines, firstStatus) = try await Self.run(environment) { appHost in
+            try await appHost.waitForLine(containing: "Press Ctrl-C", within: .seconds(90))
+            #expect(try await TestProcess.run(cli + ["SET", "kept", "across-runs"]).status == .exited(0))
+            try appHost.send(.interrupt)
+            try await appHost.waitForExit(within: .seconds(30))
+            return appHost.printed
         }
+        #expect(firstStatus == .exited(0))
+        #expect(firstLines.contains { $0.contains("redis") && $0.contains("ready to exit") })
+
+        let (value, secondStatus) = try await Self.run(environment) { appHost in
+            try await appHost.waitForLine(containing: "Press Ctrl-C", within: .seconds(90))
+            let get = try await TestProcess.run(cli + ["GET", "kept"])
+            #expect(get.status == .exited(0))
+            try appHost.send(.interrupt)
+            try await appHost.waitForExit(within: .seconds(30))
+            return get.printed
+        }
+        #expect(secondStatus == .exited(0))
+        #expect(value == ["across-runs"])
+    }
+
+    /// Runs AppHost with `environment` while `body` runs.
+    static func run<Result: Sendable>(
+        _ environment: [String: String], _ body: (TestProcess) async throws -> Result
+    ) async throws -> (Result, TerminationStatus) {
+        let (result, status) = try await TestProcess.run([executable], environment: environment, grace: .seconds(30), body)
+        return (result, status)
     }
 }

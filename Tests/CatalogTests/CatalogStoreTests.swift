@@ -6,7 +6,7 @@ import Testing
 @testable import Catalog
 
 /// Migrations and seeding against real PostgreSQL.
-@Suite struct CatalogStoreTests {
+@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct CatalogStoreTests {
     private func count(_ sql: PostgresQuery, _ client: PostgresClient) async throws -> Int {
         for try await value in try await client.query(sql).decode(Int.self) { return value }
         return -1

@@ -46,7 +46,8 @@ final class Gate: Sendable {
     }
 }
 
-struct WaitTimedOut: Error, CustomStringConvertible {
+/// What a polled condition is still missing (``TestRedis/eventually(within:_:)`` reports the last one).
+struct NotYet: Error, CustomStringConvertible {
     var description: String
 }
 
@@ -129,9 +130,3 @@ enum Probe {
     }
 }
 
-/// Lines a child process printed.
-final class Lines: Sendable {
-    private let lines = Mutex<[String]>([])
-    func append(_ line: String) { lines.withLock { $0.append(line) } }
-    var all: [String] { lines.withLock { $0 } }
-}

@@ -1,9 +1,13 @@
 import EventBus
+import Logging
 import Foundation
+import ServiceLifecycleTestKit
+import StateClient
 import Testing
+import TestSupport
 
 /// The in-memory bus follows the same delivery rules, without Redis.
-@Suite struct InMemoryEventBusTests {
+@Suite(.timeLimit(.minutes(1))) struct InMemoryEventBusTests {
     @Test func aHandlerReceivesThePublishedEventWithItsTraceContext() async throws {
         let bus = InMemoryEventBus(appID: "ordering-api")
         let log = HandledLog()
@@ -87,5 +91,43 @@ import Testing
         }
         #expect(log.count(event.id) == 1)
         #expect(bus.published(topic: ProductPriceChanged.topic).count == 2)
+    }
+
+    @Test func runEndsAtGracefulShutdown() async throws {
+        let bus = InMemoryEventBus()
+        let log = HandledLog()
+        bus.subscribe(OrderStockConfirmed.self) { event, context in log.record(event.orderId, context) }
+        let event = OrderStockConfirmed(orderId: UUID())
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await bus.run() }
+                try await bus.publish(event)
+                await bus.waitUntilIdle()
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()  // run() returned by itself
+            }
+        }
+        #expect(log.count(event.orderId) == 1)
+    }
+
+    @Test func theOutboxRelayRelaysWhenWokenAndEndsAtGracefulShutdown() async throws {
+        let bus = InMemoryEventBus()
+        let outbox = StateOutbox(state: StateClient(store: MemoryStateStore(), storeName: "statestore", appID: "catalog-api"))
+        let relay = OutboxRelay(outbox: outbox, bus: bus, pollInterval: .seconds(3600), logger: Logger(label: "relay-test"))
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.run() }
+                try await outbox.transaction(
+                    [.upsert(key: "product-1", bytes: Array("1".utf8))],
+                    publishing: [ProductPriceChanged(productId: 1, newPrice: 2, oldPrice: 1)])
+                relay.wake()  // long before the next poll
+                try await waitUntil("the relay to publish the woken entry", within: .seconds(10)) {
+                    bus.published(topic: ProductPriceChanged.topic).count == 1
+                }
+                #expect(try await outbox.pending(limit: 10).isEmpty)
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()  // run() returned by itself
+            }
+        }
     }
 }

@@ -1,31 +1,30 @@
-import ChildProcess
 import EventBus
 import Foundation
+import Subprocess
 import RedisClient
 import StateClient
 import Testing
 import TestSupport
 
 /// The state-client outbox and its relay, against the real Redis.
-@Suite struct OutboxTests {
+@Suite(.redisReachable, .timeLimit(.minutes(1))) struct OutboxTests {
     @Test func anEventCommittedByAProcessKilledBeforePublishingIsPublishedAfterRestartExactlyAsWritten() async throws {
         let fixture = RedisEventsFixture()
         try await TestRedis.withClient { redis in
             let order = UUID()
             let eventID = UUID()
             let trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-            let output = Lines()
             var environment = Probe.environment(fixture)
             environment["STATE_KEY"] = "order-\(order)"
             environment["ORDER_ID"] = order.uuidString
             environment["EVENT_ID"] = eventID.uuidString
             environment["TRACEPARENT"] = trace
-            let probe = try ChildProcess([Probe.executable, "outbox-write"], environment: environment, output: .lines(output.append))
-            try await TestRedis.eventually(within: .seconds(20)) {
-                guard output.all.contains("committed") else { throw WaitTimedOut(description: "probe did not commit: \(output.all)") }
+            let (_, status) = try await TestProcess.run([Probe.executable, "outbox-write"], environment: environment) { probe in
+                try await probe.waitForLine(containing: "committed", within: .seconds(20))
+                try probe.send(.kill)
+                try await probe.waitForExit(within: .seconds(10))
             }
-            probe.send(SIGKILL)
-            #expect(await probe.waitForExit() == 128 + SIGKILL)
+            #expect(status == .signaled(SIGKILL))
 
             // After the "restart": the state change is there, the event waits in the outbox, unpublished.
             let state = fixture.state(redis)
@@ -94,7 +93,7 @@ import TestSupport
                 relay.wake()
                 try await TestRedis.eventually(within: .seconds(10)) {
                     guard try await fixture.length(redis, bus.stream(ProductPriceChanged.topic)) == products.count else {
-                        throw WaitTimedOut(description: "not all relayed")
+                        throw NotYet(description: "not all relayed")
                     }
                 }
             }

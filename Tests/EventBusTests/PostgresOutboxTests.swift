@@ -10,7 +10,7 @@ import TestSupport
 
 /// Ordering keeps its state in PostgreSQL: its outbox and its handled-event records live there,
 /// while the events travel on Redis.
-@Suite struct PostgresOutboxTests {
+@Suite(.redisReachable, .postgresReachable, .timeLimit(.minutes(1))) struct PostgresOutboxTests {
     @Test func theOutboxAndTheHandledEventLogWorkOnThePostgreSQLStateStore() async throws {
         let fixture = RedisEventsFixture()
         try await withPostgresState(appID: fixture.appID) { orders in
@@ -36,7 +36,7 @@ import TestSupport
                     try await TestRedis.eventually(within: .seconds(10)) {
                         guard try await fixture.length(redis, bus.stream(OrderStatusChangedToPaid.topic)) == 2,
                             try await fixture.pending(redis, bus.stream(OrderStatusChangedToPaid.topic)) == 0, log.total == 1
-                        else { throw WaitTimedOut(description: "not both acknowledged") }
+                        else { throw NotYet(description: "not both acknowledged") }
                     }
                 }
                 #expect(log.count(order) == 1)

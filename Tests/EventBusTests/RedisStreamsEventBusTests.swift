@@ -1,6 +1,6 @@
-import ChildProcess
 import EventBus
 import Foundation
+import Subprocess
 import RedisClient
 import ServiceLifecycleTestKit
 import Synchronization
@@ -8,7 +8,7 @@ import Testing
 import TestSupport
 
 /// The bus against the real Redis of `scripts/test`, each test on streams and state of its own.
-@Suite struct RedisStreamsEventBusTests {
+@Suite(.redisReachable, .timeLimit(.minutes(1))) struct RedisStreamsEventBusTests {
     @Test func twoConsumersOfOneGroupShareATopicAndHandleEachEventOnce() async throws {
         let fixture = RedisEventsFixture()
         try await TestRedis.withClient { redis in
@@ -22,11 +22,11 @@ import TestSupport
             try await fixture.running(buses) {
                 for order in orders { try await buses[0].publish(OrderPaymentSucceeded(orderId: order)) }
                 try await TestRedis.eventually(within: .seconds(15)) {
-                    guard log.distinct == orders.count else { throw WaitTimedOut(description: "handled \(log.distinct) of \(orders.count)") }
+                    guard log.distinct == orders.count else { throw NotYet(description: "handled \(log.distinct) of \(orders.count)") }
                 }
                 let stream = buses[0].stream(OrderPaymentSucceeded.topic)
                 try await TestRedis.eventually(within: .seconds(5)) {
-                    guard try await fixture.pending(redis, stream) == 0 else { throw WaitTimedOut(description: "messages still pending") }
+                    guard try await fixture.pending(redis, stream) == 0 else { throw NotYet(description: "messages still pending") }
                 }
             }
             #expect(log.total == orders.count)
@@ -39,22 +39,18 @@ import TestSupport
         let fixture = RedisEventsFixture()
         try await TestRedis.withClient { redis in
             let order = UUID()
-            let output = Lines()
-            let probe = try ChildProcess(
-                [Probe.executable, "consume"], environment: Probe.environment(fixture), output: .lines(output.append))
             let publisher = fixture.bus(redis)
             let stream = publisher.stream(OrderPaymentSucceeded.topic)
-            try await TestRedis.eventually(within: .seconds(20)) {  // the probe has created the group
-                guard try await redis.send(RedisCommand("EXISTS", stream)).int == 1 else { throw WaitTimedOut(description: "no stream yet") }
-            }
-            try await publisher.publish(OrderPaymentSucceeded(orderId: order))
-            try await TestRedis.eventually(within: .seconds(10)) {
-                guard output.all.contains("handling \(order.uuidString.lowercased())") else {
-                    throw WaitTimedOut(description: "the probe did not read the event: \(output.all)")
+            let (_, status) = try await TestProcess.run([Probe.executable, "consume"], environment: Probe.environment(fixture)) { probe in
+                try await waitUntil("the probe to create the consumer group", within: .seconds(20)) {
+                    try await redis.send(RedisCommand("EXISTS", stream)).int == 1
                 }
+                try await publisher.publish(OrderPaymentSucceeded(orderId: order))
+                try await probe.waitForLine(containing: "handling \(order.uuidString.lowercased())", within: .seconds(10))
+                try probe.send(.kill)
+                try await probe.waitForExit(within: .seconds(10))
             }
-            probe.send(SIGKILL)
-            #expect(await probe.waitForExit() == 128 + SIGKILL)
+            #expect(status == .signaled(SIGKILL))
             #expect(try await fixture.pending(redis, stream) == 1)
 
             let log = HandledLog()
@@ -64,10 +60,10 @@ import TestSupport
             try await fixture.running([survivor]) {
                 // The lease the probe took (1 s in tests) expires, then the reclaimed event is handled.
                 try await TestRedis.eventually(within: .seconds(10)) {
-                    guard log.count(order) == 1 else { throw WaitTimedOut(description: "not reclaimed") }
+                    guard log.count(order) == 1 else { throw NotYet(description: "not reclaimed") }
                 }
                 try await TestRedis.eventually(within: .seconds(5)) {
-                    guard try await fixture.pending(redis, stream) == 0 else { throw WaitTimedOut(description: "not acknowledged") }
+                    guard try await fixture.pending(redis, stream) == 0 else { throw NotYet(description: "not acknowledged") }
                 }
             }
             #expect(ContinuousClock.now - started < .seconds(5))
@@ -98,11 +94,11 @@ import TestSupport
                 for order in others { try await bus.publish(OrderPaymentSucceeded(orderId: order)) }
                 let letters = try await TestRedis.eventually(within: .seconds(10)) {
                     let letters = try await deadLetters.list(topic: topic)
-                    guard !letters.isEmpty else { throw WaitTimedOut(description: "nothing dead-lettered") }
+                    guard !letters.isEmpty else { throw NotYet(description: "nothing dead-lettered") }
                     return letters
                 }
                 try await TestRedis.eventually(within: .seconds(10)) {
-                    guard others.allSatisfy({ log.count($0) == 1 }) else { throw WaitTimedOut(description: "others not handled") }
+                    guard others.allSatisfy({ log.count($0) == 1 }) else { throw NotYet(description: "others not handled") }
                 }
                 #expect(letters.count == 1)
                 let letter = try #require(letters.first)
@@ -113,13 +109,13 @@ import TestSupport
                 #expect(parked.id == poisonEvent.id && parked.orderId == poison)
                 #expect(log.count(poison) == 0)
                 try await TestRedis.eventually(within: .seconds(5)) {
-                    guard try await fixture.pending(redis, bus.stream(topic)) == 0 else { throw WaitTimedOut(description: "still pending") }
+                    guard try await fixture.pending(redis, bus.stream(topic)) == 0 else { throw NotYet(description: "still pending") }
                 }
 
                 fixed.open()
                 try await deadLetters.replay(topic: topic, id: letter.id)
                 try await TestRedis.eventually(within: .seconds(10)) {
-                    guard log.count(poison) == 1 else { throw WaitTimedOut(description: "replayed event not handled") }
+                    guard log.count(poison) == 1 else { throw NotYet(description: "replayed event not handled") }
                 }
                 #expect(try await deadLetters.list(topic: topic).isEmpty)
             }
@@ -148,7 +144,7 @@ import TestSupport
             try await fixture.running([survivor]) {
                 let letters = try await TestRedis.eventually(within: .seconds(10)) {
                     let letters = try await deadLetters.list(topic: OrderPaymentSucceeded.topic)
-                    guard !letters.isEmpty else { throw WaitTimedOut(description: "not dead-lettered") }
+                    guard !letters.isEmpty else { throw NotYet(description: "not dead-lettered") }
                     return letters
                 }
                 #expect(letters.first?.streamID == id)
@@ -177,7 +173,7 @@ import TestSupport
                 try await TestRedis.eventually(within: .seconds(10)) {
                     guard try await fixture.length(redis, stream) == 2, try await fixture.pending(redis, stream) == 0,
                         log.total == 1
-                    else { throw WaitTimedOut(description: "both copies not yet acknowledged") }
+                    else { throw NotYet(description: "both copies not yet acknowledged") }
                 }
             }
             #expect(log.count(event.orderId) == 1)
@@ -200,7 +196,7 @@ import TestSupport
             try await fixture.running([bus]) {
                 try await TraceParent.$current.withValue(trace) { try await bus.publish(event) }
                 try await TestRedis.eventually(within: .seconds(10)) {
-                    guard log.total == 1 else { throw WaitTimedOut(description: "not handled") }
+                    guard log.total == 1 else { throw NotYet(description: "not handled") }
                 }
             }
             let context = try #require(log.contexts.first)

@@ -8,7 +8,7 @@ import Testing
 @testable import Identity
 
 /// `/openapi.yaml` is served, and every response it documents matches a real one.
-@Suite struct IdentityOpenAPITests {
+@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct IdentityOpenAPITests {
     @Test func everyDocumentedResponseMatchesTheService() async throws {
         try await IdentityFixture.with { fixture throws in
             try await fixture.test { client throws in

@@ -10,7 +10,7 @@ import Testing
 @testable import Identity
 
 /// Migrations, seeding and the shared signing key, against real PostgreSQL.
-@Suite struct IdentityStoreTests {
+@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct IdentityStoreTests {
     private func count(_ sql: PostgresQuery, _ client: PostgresClient) async throws -> Int {
         for try await value in try await client.query(sql).decode(Int.self) { return value }
         return -1

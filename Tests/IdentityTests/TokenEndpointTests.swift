@@ -9,7 +9,7 @@ import Testing
 
 @testable import Identity
 
-@Suite struct TokenEndpointTests {
+@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct TokenEndpointTests {
     @Test func issuesAVerifiableES256TokenWithEveryClaim() async throws {
         try await IdentityFixture.with { fixture throws in
             try await fixture.test { client throws in

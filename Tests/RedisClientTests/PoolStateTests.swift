@@ -4,7 +4,7 @@ import Testing
 
 @testable import RedisClient
 
-@Suite struct PoolStateTests {
+@Suite(.timeLimit(.minutes(1))) struct PoolStateTests {
     private func connection(id: Int) -> RedisConnection {
         RedisConnection(id: id, channel: EmbeddedChannel(), commandTimeout: .seconds(1))
     }
@@ -41,6 +41,30 @@ import Testing
             continuation.resume(with: early ?? .failure(RedisError(.unexpectedReply, "parked although resolved")))
         }
         #expect(result === opened)
+    }
+
+    @Test func aCancelledWaiterLeavesTheQueueAndFreesItsPlace() async throws {
+        var state = PoolState()
+        _ = state.start(minimum: 1)
+        guard case .wait(let parkedID) = try state.sharedConnection(maximumWaiters: 2),
+            case .wait(let reservedID) = try state.sharedConnection(maximumWaiters: 2)
+        else { return }
+        // The first parks, then its task is cancelled: its continuation comes back to be resumed.
+        await #expect(throws: CancellationError.self) {
+            try await withCheckedThrowingContinuation { (continuation: PoolState.Waiter) in
+                #expect(state.park(parkedID, continuation) == nil)
+                state.cancelWaiter(parkedID)?.resume(throwing: CancellationError())
+            }
+        }
+        // The second is cancelled before it parks, and finds the cancellation when it does.
+        #expect(state.cancelWaiter(reservedID) == nil)
+        await #expect(throws: CancellationError.self) {
+            try await withCheckedThrowingContinuation { (continuation: PoolState.Waiter) in
+                continuation.resume(with: state.park(reservedID, continuation) ?? .failure(RedisError(.unexpectedReply, "parked although cancelled")))
+            }
+        }
+        #expect(state.waiterCount == 0)
+        _ = try state.sharedConnection(maximumWaiters: 1)  // room again
     }
 
     @Test func failsFastWhileTheServerIsDownAndRecovers() throws {

@@ -5,7 +5,7 @@ import Testing
 @testable import RedisClient
 
 /// Drives the protocol handler through a `NIOAsyncTestingChannel`: no server, no sockets.
-@Suite struct RedisChannelHandlerTests {
+@Suite(.timeLimit(.minutes(1))) struct RedisChannelHandlerTests {
     private func makeChannel() async throws -> NIOAsyncTestingChannel {
         let channel = NIOAsyncTestingChannel()
         try await channel.testingEventLoop.executeInContext {

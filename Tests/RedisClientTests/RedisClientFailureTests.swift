@@ -7,7 +7,7 @@ import Testing
 @testable import RedisClient
 
 /// Failures, against a redis-server of each test's own that it can stop and restart.
-@Suite struct RedisClientFailureTests {
+@Suite(.redisReachable, .redisServerInstalled, .timeLimit(.minutes(1))) struct RedisClientFailureTests {
     @Test func refusesAWrongPasswordWithATypedError() async throws {
         let server = try await OwnRedisServer()
         var configuration = server.configuration
@@ -35,7 +35,7 @@ import Testing
             try await server.stop()
             await #expect(throws: RedisError.self) { try await redis.get(key) }
             try await server.start()
-            try await TestRedis.eventually(within: .seconds(5)) { try await redis.ping() }
+            try await eventually("Redis to answer PING again", within: .seconds(5)) { try await redis.ping() }
             for round in 0..<100 {
                 try await redis.set(key, to: "after-\(round)")
             }
@@ -53,7 +53,7 @@ import Testing
             await #expect { try await redis.send(RedisCommand("BLPOP", TestRedis.uniqueKey(), 5)) } throws: { error in
                 (error as? RedisError)?.code == .timeout
             }
-            try await TestRedis.eventually(within: .seconds(3)) { try await redis.ping() }
+            try await eventually("Redis to answer PING again", within: .seconds(3)) { try await redis.ping() }
         }
         try await server.remove()
     }
@@ -78,7 +78,7 @@ import Testing
             try await withThrowingTaskGroup(of: Void.self) { group in
                 let serviceGroup = ServiceGroup(services: [redis], logger: TestRedis.logger)
                 group.addTask { try await serviceGroup.run() }
-                try await TestRedis.eventually(within: .seconds(5)) { try await redis.ping() }
+                try await eventually("Redis to answer PING again", within: .seconds(5)) { try await redis.ping() }
                 trigger.triggerGracefulShutdown()
                 try await group.waitForAll()
             }

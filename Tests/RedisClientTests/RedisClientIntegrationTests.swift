@@ -5,7 +5,7 @@ import Testing
 @testable import RedisClient
 
 /// Against the real redis-server that `scripts/test` starts.
-@Suite struct RedisClientIntegrationTests {
+@Suite(.redisReachable, .timeLimit(.minutes(1))) struct RedisClientIntegrationTests {
     @Test func roundTripsTextBinaryEmptyAndOneMebibyteValues() async throws {
         try await TestRedis.withClient { redis in
             let values: [[UInt8]] = [
@@ -115,7 +115,7 @@ import Testing
             async let popped = redis.withConnection { connection in
                 try await connection.send(RedisCommand("BLPOP", list, 3))
             }
-            try await TestRedis.eventually(within: .seconds(2)) {
+            try await eventually("a shared connection to answer while the lease blocks", within: .seconds(2)) {
                 // Shared connections stay usable while the lease blocks.
                 try await redis.ping()
                 _ = try await redis.send(RedisCommand("RPUSH", list, "item"))

@@ -9,7 +9,7 @@ import Testing
 
 /// The authorization matrix of ``BearerAuthMiddleware`` and ``BearerTokenVerifier``: every way a
 /// token can be wrong is refused with the right status, and a good one reaches the handler.
-@Suite struct AuthTests {
+@Suite(.timeLimit(.minutes(1))) struct AuthTests {
     /// `/me` for any signed-in user, `/admin` for role `admin`; both answer the caller's id and role.
     private func makeApplication(verifier: BearerTokenVerifier) -> some ApplicationProtocol {
         let router = Router.service(context: ServiceRequestContext.self, healthChecks: [])

@@ -3,7 +3,7 @@ import NIOPosix
 import ServiceDefaults
 import Testing
 
-@Suite struct EventLoopTaskExecutorTests {
+@Suite(.timeLimit(.minutes(1))) struct EventLoopTaskExecutorTests {
     /// Whether the caller runs on `eventLoop`'s thread, checked after an `await` that suspends.
     private func runsOn(_ eventLoop: any EventLoop) async -> Bool {
         try? await Task.sleep(for: .milliseconds(1))

@@ -5,7 +5,7 @@ import Logging
 import ServiceDefaults
 import Testing
 
-@Suite struct ProblemMiddlewareTests {
+@Suite(.timeLimit(.minutes(1))) struct ProblemMiddlewareTests {
     struct Order: Decodable { let quantity: Int }
     struct Leak: Error { let secret = "connection string with password" }
 

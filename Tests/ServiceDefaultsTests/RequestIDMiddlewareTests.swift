@@ -3,7 +3,7 @@ import HummingbirdTesting
 import ServiceDefaults
 import Testing
 
-@Suite struct RequestIDMiddlewareTests {
+@Suite(.timeLimit(.minutes(1))) struct RequestIDMiddlewareTests {
     private func makeApplication() -> some ApplicationProtocol {
         let router = Router.service(context: BasicRequestContext.self, healthChecks: [])
         router.get("id") { _, context in context.logger[metadataKey: "request.id"]?.description ?? "none" }

@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 import Testing
 
-@Suite struct ResilientStateStoreTests {
+@Suite(.timeLimit(.minutes(1))) struct ResilientStateStoreTests {
     /// A store whose next answers the test scripts: outages, conflicts, or the memory store's own.
     final class ScriptedStore: StateStore {
         let memory = MemoryStateStore()
@@ -110,7 +110,7 @@ import Testing
     }
 }
 
-@Suite struct ResilientStateStoreTimeoutTests {
+@Suite(.timeLimit(.minutes(1))) struct ResilientStateStoreTimeoutTests {
     /// A store that never answers, as a client waiting on a dead server.
     struct SilentStore: StateStore {
         var capabilities: StateStoreCapabilities { [] }

@@ -3,7 +3,7 @@ import StateClient
 import Synchronization
 import Testing
 
-@Suite struct StateClientTests {
+@Suite(.timeLimit(.minutes(1))) struct StateClientTests {
     struct Basket: Codable, Equatable, Sendable {
         var items: [String]
     }

@@ -7,7 +7,7 @@ import Testing
 @testable import StateSidecar
 
 /// The sidecar's own endpoints and what only the in-memory store shows.
-@Suite struct SidecarEndpointTests {
+@Suite(.timeLimit(.minutes(1))) struct SidecarEndpointTests {
     @Test func healthzIsNoContent() async throws {
         try await withSidecar { (sidecar: Sidecar) async throws in
             #expect(try await sidecar.send(.get, "/v1.0/healthz").status == .noContent)

@@ -7,7 +7,7 @@ import Testing
 @testable import StateSidecar
 
 /// Client mistakes get Dapr's 4xx answers, never a 500; store trouble gets 500/503.
-@Suite struct SidecarErrorTests {
+@Suite(.timeLimit(.minutes(1))) struct SidecarErrorTests {
     @Test(arguments: [
         (HTTPRequest.Method.post, "/v1.0/state/nope", "[]"), (.get, "/v1.0/state/nope/k", nil), (.delete, "/v1.0/state/nope/k", nil),
         (.post, "/v1.0/state/nope/bulk", "{}"), (.post, "/v1.0/state/nope/transaction", "{}"),

@@ -3,6 +3,7 @@ import HTTPTypes
 import HummingbirdTesting
 import StateClient
 import Testing
+import TestSupport
 
 @testable import StateSidecar
 
@@ -94,7 +95,8 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
         let longer = try Date(try #require(try await sidecar.get("t").headers[.ttlExpireTime]), strategy: .iso8601)
         #expect(longer > before.addingTimeInterval(900))
         let bulk = try await sidecar.send(.post, "/v1.0/state/statestore/bulk", #"{"keys":["t"]}"#)
-        #expect(bulk.text.contains("ttlExpireTime"))
+        guard case .array(let bulkItems)? = bulk.json else { throw WrongShape(text: bulk.text) }
+        #expect(bulkItems.first?.value(at: "metadata.ttlExpireTime") != nil)
         // An overwrite without a TTL clears it.
         try await sidecar.save(#"[{"key":"t","value":2}]"#)
         #expect(try await sidecar.get("t").headers[.ttlExpireTime] == nil)
@@ -174,7 +176,8 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
         #expect(Set(keys(first) + keys(second)) == ["p/1", "p/2"])
         let everything = try await sidecar.send(.get, "/v1.0-alpha1/state/statestore/keys")
         #expect(Set(keys(everything)) == ["p/1", "p/2", "q"])
-        #expect(everything.text.contains("token") == false)
+        guard case .object(let page)? = everything.json else { throw WrongShape(text: everything.text) }
+        #expect(page["token"] == nil)
     }
 
     private static func keys(_ response: TestResponse) -> [String] {
@@ -229,7 +232,7 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
 }
 
 /// The flows over the in-memory store.
-@Suite struct MemorySidecarTests {
+@Suite(.timeLimit(.minutes(1))) struct MemorySidecarTests {
     @Test(arguments: StateHTTPCheck.allCases)
     func passes(_ check: StateHTTPCheck) async throws {
         try await withSidecar { (sidecar: Sidecar) async throws in try await check.run(sidecar, supportsQuery: true) }
@@ -237,7 +240,7 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
 }
 
 /// The flows over a Redis component (REDIS_HOST, REDIS_PORT, REDIS_PASSWORD).
-@Suite struct RedisSidecarTests {
+@Suite(.redisReachable, .timeLimit(.minutes(1))) struct RedisSidecarTests {
     @Test(arguments: StateHTTPCheck.allCases)
     func passes(_ check: StateHTTPCheck) async throws {
         try await withSidecar(component: TestServers.redisComponent) { (sidecar: Sidecar) async throws in try await check.run(sidecar, supportsQuery: false) }
@@ -245,7 +248,7 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
 }
 
 /// The flows over a PostgreSQL component (POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DATABASE).
-@Suite struct PostgresSidecarTests {
+@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct PostgresSidecarTests {
     @Test(arguments: StateHTTPCheck.allCases)
     func passes(_ check: StateHTTPCheck) async throws {
         let table = "state_sidecar_\(UUID().uuidString.prefix(8).lowercased())"
@@ -253,4 +256,10 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
             try await check.run(sidecar, supportsQuery: true)
         }
     }
+}
+
+/// An answer that is not the JSON shape a check expects.
+struct WrongShape: Error, CustomStringConvertible {
+    var text: String
+    var description: String { "unexpected JSON: \(text)" }
 }

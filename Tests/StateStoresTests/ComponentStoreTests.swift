@@ -2,11 +2,12 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import StateClient
+import TestSupport
 import Testing
 
 @testable import StateStores
 
-@Suite struct ComponentStoreTests {
+@Suite(.timeLimit(.minutes(1))) struct ComponentStoreTests {
     private func component(_ type: String, _ metadata: [String: String]) -> StateComponent {
         StateComponent(name: "statestore", type: type, metadata: metadata, file: "statestore.yaml")
     }
@@ -20,7 +21,7 @@ import Testing
         }
     }
 
-    @Test func buildsARedisStoreFromDaprMetadata() async throws {
+    @Test(.redisReachable) func buildsARedisStoreFromDaprMetadata() async throws {
         let environment = ProcessInfo.processInfo.environment
         let store = try ComponentStore(component: component("state.redis", [
             "redisHost": "\(environment["REDIS_HOST"] ?? "127.0.0.1"):\(environment["REDIS_PORT"] ?? "6379")",
@@ -33,7 +34,7 @@ import Testing
         }
     }
 
-    @Test func buildsAPostgreSQLStoreFromAConnectionString() async throws {
+    @Test(.postgresReachable) func buildsAPostgreSQLStoreFromAConnectionString() async throws {
         let environment = ProcessInfo.processInfo.environment
         let table = "state_component_\(UUID().uuidString.prefix(8).lowercased())"
         let connection = "host=\(environment["POSTGRES_HOST"] ?? "127.0.0.1") port=\(environment["POSTGRES_PORT"] ?? "5432") "

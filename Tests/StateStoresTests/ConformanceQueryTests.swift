@@ -3,7 +3,7 @@ import StateClient
 import Testing
 
 /// The query rules, on every store with the query capability (and `unsupported` elsewhere).
-@Suite struct ConformanceQueryTests {
+@Suite(.timeLimit(.minutes(1))) struct ConformanceQueryTests {
     /// Five orders of one app, and one of another app that no query may return.
     private func seed(_ clients: [StateClient]) async throws {
         let orders = [

@@ -1,10 +1,11 @@
 import Foundation
 import StateClient
+import TestSupport
 import Testing
 
 /// One suite, run against every store: the rules of the state API (ARCHITECTURE.md "State API",
 /// docs/state-management.md). Each test gets a fresh app id, so stores are never flushed.
-@Suite struct ConformanceTests {
+@Suite(.timeLimit(.minutes(1))) struct ConformanceTests {
     /// Expects `actual` to be `expected`: the same bytes where the store keeps bytes, the same
     /// JSON value where it normalises JSON (PostgreSQL).
     private func expectValue(_ actual: [UInt8]?, _ expected: [UInt8], _ kind: StoreKind, sourceLocation: SourceLocation = #_sourceLocation) {
@@ -143,7 +144,7 @@ import Testing
             let expiresAt = try #require(try await state.get("reported")?.expiresAt)
             #expect(expiresAt > before.addingTimeInterval(59) && expiresAt <= after.addingTimeInterval(61))
             try await state.save("short", bytes: json("1"), options: SaveOptions(ttlInSeconds: 1))
-            #expect(try await eventually(within: .seconds(5)) { try await state.get("short") == nil })
+            try await waitUntil("the short-lived key to expire", within: .seconds(5)) { try await state.get("short") == nil }
             #expect(try await state.bulkGet(["short"]).isEmpty)
             if state.store.capabilities.contains(.keys) {
                 #expect(try await state.keys(prefix: "short").keys.isEmpty)

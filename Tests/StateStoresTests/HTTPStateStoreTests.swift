@@ -7,7 +7,7 @@ import Testing
 
 /// What is particular to ``HTTPStateStore`` beyond the conformance suite: talking to a sidecar
 /// process, sharing data with services that use the store directly, and its errors.
-@Suite struct HTTPStateStoreTests {
+@Suite(.redisReachable, .timeLimit(.minutes(1))) struct HTTPStateStoreTests {
     private func withRedisSidecar(_ body: (TestSidecar) async throws -> Void) async throws {
         let appID = "http-\(UUID().uuidString.prefix(8))"
         try await TestSidecar.with(appID: appID, components: ["statestore.yaml": TestSidecar.redisComponent()], body)

@@ -3,10 +3,11 @@ import PostgresNIO
 import StateClient
 import StateStores
 import Testing
+import TestSupport
 
 /// What `PostgresStateStore` leaves in the database, read back with plain SQL: Dapr's postgresql
 /// v1 layout, ETag = `xmin`, binary values, TTL columns, migrations, cleanup and transactions.
-@Suite struct PostgresStateStoreLayoutTests {
+@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct PostgresStateStoreLayoutTests {
     private let logger = PostgresTestDatabase.logger
 
     /// One stored row, read directly.

@@ -3,10 +3,11 @@ import PostgresNIO
 import StateClient
 import StateStores
 import Testing
+import TestSupport
 
 /// The query API and key listing of `PostgresStateStore`, checked against `MemoryStateStore` (the
 /// reference semantics) on the same data: same items, same order, same page tokens.
-@Suite struct PostgresStateStoreQueryTests {
+@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct PostgresStateStoreQueryTests {
     private static let prefix = "app||"
 
     /// Items of every JSON type at `n`, strings that sort differently by code point and by

@@ -3,11 +3,12 @@ import RedisClient
 import StateClient
 import StateStores
 import Testing
+import TestSupport
 
 /// The Redis store keeps Dapr's layout, proven by looking at Redis directly: a hash per item with
 /// exactly `data` (the value bytes as given) and `version` (the ETag), TTL on the key, and hashes
 /// a Dapr sidecar wrote read as they are.
-@Suite struct RedisStateStoreLayoutTests {
+@Suite(.redisReachable, .timeLimit(.minutes(1))) struct RedisStateStoreLayoutTests {
     @Test func storesAHashWithExactlyTheValueBytesAndAVersion() async throws {
         try await withRedisStateStore { store, redis in
             let prefix = uniqueRedisPrefix()
@@ -107,7 +108,7 @@ import Testing
             try await store.set(SetRequest(key: key, value: Array("1".utf8), ttlInSeconds: 100))
             let etag = try #require(try await store.get(key, consistency: .eventual)).etag
             _ = try await redis.send(RedisCommand("PEXPIRE", key, 30))  // shorten it for the test
-            #expect(try await eventually(within: .seconds(2)) { try await store.get(key, consistency: .eventual) == nil })
+            try await waitUntil("the key to expire", within: .seconds(2)) { try await store.get(key, consistency: .eventual) == nil }
             #expect(try await store.bulkGet([key], consistency: .eventual).items.isEmpty)
             #expect(try await store.keys(prefix: prefix, limit: 10, token: nil).keys.isEmpty)
             await #expect { try await store.set(SetRequest(key: key, value: Array("2".utf8), etag: etag)) } throws: { error in

@@ -3,12 +3,13 @@ import Logging
 import RedisClient
 import StateClient
 import Testing
+import TestSupport
 
 @testable import StateStores
 
 /// What is particular to the Redis store beyond the shared conformance suite: its checks inside
 /// the scripts, error mapping, keys that are not items, and the token format of `keys`.
-@Suite struct RedisStateStoreTests {
+@Suite(.redisReachable, .timeLimit(.minutes(1))) struct RedisStateStoreTests {
     private func expectCode(
         _ code: StateError.Code, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
     ) async {

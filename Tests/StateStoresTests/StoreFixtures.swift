@@ -30,6 +30,11 @@ func withStateClients(
         appIDs.map { StateClient(store: store, storeName: "statestore", appID: $0) }
     }
     switch kind {
+    case .redis, .httpRedis: try await requireServer(Reachability.redis, "Redis (REDIS_HOST/REDIS_PORT)")
+    case .postgres, .httpPostgres: try await requireServer(Reachability.postgres, "PostgreSQL (POSTGRES_HOST/POSTGRES_PORT)")
+    case .memory: break
+    }
+    switch kind {
     case .memory:
         try await body(clients(MemoryStateStore()))
     case .redis:
@@ -68,13 +73,3 @@ func withStateClient(_ kind: StoreKind, _ body: @Sendable (StateClient) async th
 
 /// JSON text as bytes.
 func json(_ text: String) -> [UInt8] { Array(text.utf8) }
-
-/// Polls `condition` until it holds or `timeout` passes.
-func eventually(within timeout: Duration, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-}

@@ -1,4 +1,3 @@
-import ChildProcess
 import Foundation
 import Logging
 import NIOCore
@@ -42,17 +41,10 @@ public enum TestRedis {
         }
     }
 
-    /// Polls `body` until it succeeds or `timeout` passes (then rethrows its last error).
+    /// Polls `body` until it succeeds or `timeout` passes; ``eventually(_:within:_:)`` without
+    /// words for what is awaited.
     public static func eventually<Result>(within timeout: Duration, _ body: () async throws -> Result) async throws -> Result {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                return try await body()
-            } catch {
-                if ContinuousClock.now >= deadline { throw error }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
+        try await TestSupport.eventually("the condition", within: timeout, body)
     }
 
     /// A TCP port nothing listens on right now, never handed out before in this process, and
@@ -107,9 +99,9 @@ public final class OwnRedisServer: Sendable {
             "--dir", directory.path, "--pidfile", pidFile, "--logfile", directory.appendingPathComponent("redis.log").path,
             "--requirepass", password,
         ]
-        _ = await (try ChildProcess(arguments, output: .discard)).waitForExit()  // the daemon's parent
+        _ = try await TestProcess.run(arguments)  // the daemon's parent, which exits at once
         let configuration = self.configuration
-        try await TestRedis.eventually(within: .seconds(10)) {
+        try await eventually("redis-server on port \(port) to answer PING", within: .seconds(10)) {
             try await TestRedis.withClient(configuration) { try await $0.ping() }
         }
     }
@@ -118,9 +110,7 @@ public final class OwnRedisServer: Sendable {
     public func stop() async throws {
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
         kill(pid, SIGTERM)
-        try await TestRedis.eventually(within: .seconds(10)) {
-            if kill(pid, 0) == 0, !Self.isZombie(pid) { throw RedisError(.timeout, "redis-server \(pid) still running") }
-        }
+        try await waitUntil("redis-server \(pid) to exit", within: .seconds(10)) { kill(pid, 0) != 0 || Self.isZombie(pid) }
         try? FileManager.default.removeItem(atPath: pidFile)
     }
 

@@ -1,72 +1,44 @@
 import AsyncHTTPClient
-import ChildProcess
 import Foundation
-import Synchronization
 
-/// One of our executables running as a process of a test's own, on a free port, until ``stop()``.
-public final class TestServiceProcess: Sendable {
+/// One of our executables running as a process of a test's own, on a free port, while a closure runs.
+public struct TestServiceProcess: Sendable {
     public let name: String
     public let port: Int
     public var baseURL: String { "http://127.0.0.1:\(port)" }
-    private let child: ChildProcess
-    private let output: CollectedLines
+    private let process: TestProcess
+
+    /// What the process printed so far.
+    public var printed: [String] { process.printed }
 
     /// Starts `product` (`Catalog`, `StateSidecar`, …) with `environment` plus `HTTP_HOST`/`HTTP_PORT`,
-    /// and waits until `GET readyPath` answers 200 (default `/health/ready`).
-    public init(_ product: String, environment: [String: String], readyPath: String = "/health/ready", within timeout: Duration = .seconds(60)) async throws {
-        name = product
-        port = try await TestRedis.freePort()
-        let output = CollectedLines()
-        self.output = output
+    /// waits until `GET readyPath` answers 200 (default `/health/ready`), and runs `body` with it;
+    /// the process gets SIGTERM (SIGKILL after 5 s) however `body` ends.
+    public static func with<Result: Sendable>(
+        _ product: String, environment: [String: String], readyPath: String = "/health/ready", within timeout: Duration = .seconds(60),
+        _ body: (TestServiceProcess) async throws -> Result
+    ) async throws -> Result {
+        let port = try await TestRedis.freePort()
         var environment = environment
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = String(port)
         environment["LOG_LEVEL"] = environment["LOG_LEVEL"] ?? "warning"
-        let child = try ChildProcess([BuiltProducts.path(product)], environment: environment, output: .lines(output.append))
-        self.child = child
-        let url = "http://127.0.0.1:\(port)\(readyPath)"
-        do {
-            try await TestRedis.eventually(within: timeout) {
-                if let status = child.exitStatus { throw ServiceNotReady(name: product, status: status, output: output.all) }
+        return try await TestProcess.run([BuiltProducts.path(product)], environment: environment) { process in
+            let url = "http://127.0.0.1:\(port)\(readyPath)"
+            try await eventually("\(product) to answer 200 on \(readyPath)", within: timeout) {
+                if process.hasExited { throw ExitedEarly(name: product, printed: process.printed) }
                 let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(2))
-                guard response.status == .ok else { throw ServiceNotReady(name: product, status: -1, output: ["\(readyPath): \(response.status)"]) }
+                guard response.status == .ok else { throw NotReady(status: response.status.code) }
             }
-        } catch {
-            _ = await child.terminate(grace: .seconds(5))
-            throw error
-        }
-    }
-
-    /// What the process printed so far.
-    public var printed: [String] { output.all }
-
-    /// Stops the process: SIGTERM, SIGKILL after 5 s.
-    public func stop() async {
-        _ = await child.terminate(grace: .seconds(5))
-    }
-
-    /// Runs `body` with the started process, stopping it however `body` ends.
-    public static func with<Result: Sendable>(
-        _ product: String, environment: [String: String], _ body: (TestServiceProcess) async throws -> Result
-    ) async throws -> Result {
-        let process = try await TestServiceProcess(product, environment: environment)
-        do {
-            let result = try await body(process)
-            await process.stop()
-            return result
-        } catch {
-            await process.stop()
-            throw error
-        }
+            return try await body(TestServiceProcess(name: product, port: port, process: process))
+        }.result
     }
 }
 
-/// A service stopped (or never became ready) while the test waited for it.
-struct ServiceNotReady: Error, CustomStringConvertible {
-    var name: String
-    var status: Int32
-    var output: [String]
-    var description: String { "\(name) is not ready (exit status \(status)); it printed:\n" + output.joined(separator: "\n") }
+/// A readiness endpoint answered, but not 200.
+struct NotReady: Error, CustomStringConvertible {
+    var status: UInt
+    var description: String { "readiness answered \(status)" }
 }
 
 /// The executables `swift build` put next to the test bundle.
@@ -80,12 +52,4 @@ public enum BuiltProducts {
         }
         return folder.appendingPathComponent(name).path
     }
-}
-
-/// Lines a child printed, collected from its reader thread.
-public final class CollectedLines: Sendable {
-    private let storage = Mutex<[String]>([])
-    public init() {}
-    public func append(_ line: String) { storage.withLock { $0.append(line) } }
-    public var all: [String] { storage.withLock { $0 } }
 }

@@ -2,49 +2,29 @@ import Foundation
 
 /// A state sidecar process of a test's own: the real `StateSidecar` binary serving a components
 /// folder of the test's making, on a free port, for one app id.
-public final class TestSidecar: Sendable {
+public struct TestSidecar: Sendable {
     public let appID: String
     private let process: TestServiceProcess
-    private let componentsFolder: URL
     public var port: Int { process.port }
     public var baseURL: String { process.baseURL }
 
-    /// Starts the sidecar with `components` (file name → component YAML) and waits until
-    /// `/health/ready` answers 200, which needs every store reachable (and migrated).
-    public init(appID: String, components: [String: String]) async throws {
-        self.appID = appID
-        componentsFolder = FileManager.default.temporaryDirectory.appendingPathComponent("components-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: componentsFolder, withIntermediateDirectories: true)
-        for (name, yaml) in components {
-            try yaml.write(to: componentsFolder.appendingPathComponent(name), atomically: true, encoding: .utf8)
-        }
-        do {
-            process = try await TestServiceProcess("StateSidecar", environment: ["APP_ID": appID, "COMPONENTS_PATH": componentsFolder.path], within: .seconds(20))
-        } catch {
-            try? FileManager.default.removeItem(at: componentsFolder)
-            throw error
-        }
-    }
-
-    /// Runs `body` with a started sidecar, and stops it however `body` ends.
+    /// Starts the sidecar with `components` (file name → component YAML), waits until
+    /// `/health/ready` answers 200, which needs every store reachable (and migrated), and runs
+    /// `body` with it; the sidecar stops and the components folder goes however `body` ends.
     public static func with<Result: Sendable>(
         appID: String, components: [String: String], _ body: (TestSidecar) async throws -> Result
     ) async throws -> Result {
-        let sidecar = try await TestSidecar(appID: appID, components: components)
-        do {
-            let result = try await body(sidecar)
-            await sidecar.stop()
-            return result
-        } catch {
-            await sidecar.stop()
-            throw error
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("components-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, yaml) in components {
+            try yaml.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-    }
-
-    /// Stops the process and removes the components folder.
-    public func stop() async {
-        await process.stop()
-        try? FileManager.default.removeItem(at: componentsFolder)
+        return try await TestServiceProcess.with(
+            "StateSidecar", environment: ["APP_ID": appID, "COMPONENTS_PATH": folder.path], within: .seconds(20)
+        ) { process in
+            try await body(TestSidecar(appID: appID, process: process))
+        }
     }
 
     /// A `state.redis` component named `name` on the test Redis server of `scripts/test`.

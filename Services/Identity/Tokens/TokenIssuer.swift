@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import JWTKit
 import ServiceDefaults
+import StateClient
 
 /// Signs access tokens with one ES256 key and publishes its public half as a JWKS.
 struct TokenIssuer: Sendable {
@@ -17,7 +18,7 @@ struct TokenIssuer: Sendable {
         guard let parameters = key.publicKey.parameters else { throw JWTError.invalidJWK(reason: "the key has no public coordinates") }
         let (x, y) = (parameters.x, parameters.y)
         let thumbprintInput = #"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
-        keyID = Data(SHA256.hash(data: Data(thumbprintInput.utf8))).base64URLEncodedString()
+        keyID = Base64URL.encode(SHA256.hash(data: Data(thumbprintInput.utf8)))
         jwks = JWKS(keys: [.ecdsa(.es256, identifier: JWKIdentifier(string: keyID), x: x, y: y, curve: .p256)])
         keys = JWTKeyCollection()
         await keys.add(ecdsa: key, kid: JWKIdentifier(string: keyID))
@@ -36,13 +37,5 @@ struct TokenIssuer: Sendable {
             issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(seconds)),
             name: user.name, email: user.email, role: user.role)
         return (try await keys.sign(claims, kid: JWKIdentifier(string: keyID)), seconds)
-    }
-}
-
-extension Data {
-    /// Unpadded base64url (RFC 4648 §5).
-    func base64URLEncodedString() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -10,7 +10,7 @@ enum RawJSON {
 
     /// A stored value as JSON: its own text when it is JSON, else a JSON string of its bytes.
     static func value(_ bytes: [UInt8]) -> String {
-        if JSONValue(json: bytes) != nil { return String(decoding: bytes, as: UTF8.self) }
+        if let text = StrictJSON.text(bytes) { return text }
         return string(String(decoding: bytes, as: UTF8.self))
     }
 
@@ -25,28 +25,6 @@ enum RawJSON {
     /// An object from already-encoded members, leaving out `nil` ones.
     static func object(_ members: [(String, String?)]) -> String {
         "{" + members.compactMap { name, value in value.map { string(name) + ":" + $0 } }.joined(separator: ",") + "}"
-    }
-
-    /// Whether `bytes` has a comma right before `]` or `}` outside strings, which Foundation's
-    /// decoder accepts but JSON (and Dapr) does not.
-    static func hasTrailingComma(_ bytes: [UInt8]) -> Bool {
-        var inString = false
-        var escaped = false
-        var afterComma = false
-        for byte in bytes {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): continue
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): if afterComma { return true }
-            case UInt8(ascii: "\""): inString = true
-            default: break
-            }
-            afterComma = byte == UInt8(ascii: ",")
-        }
-        return false
     }
 
     /// RFC 3339 in UTC, as Dapr writes `ttlExpireTime`.

@@ -28,7 +28,7 @@ extension StateController {
         let bytes = try await body(request)
         let operation = StateOperationKind.query(store: client.storeName)
         let result = try await DaprAPIError.mapping(operation) {
-            guard !RawJSON.hasTrailingComma(bytes) else { throw StateError(.invalidRequest, "the query is not valid JSON") }
+            guard StrictJSON.isValid(bytes) else { throw StateError(.invalidRequest, "the query is not valid JSON") }
             return try await client.query(try StateQuery(json: bytes))
         }
         guard !result.items.isEmpty else { return Response(status: .noContent) }

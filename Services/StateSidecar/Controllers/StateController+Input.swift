@@ -46,7 +46,7 @@ extension StateController {
     /// The body decoded as `T`, or 400 `ERR_MALFORMED_REQUEST`.
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
         let bytes = try await body(request)
-        guard !RawJSON.hasTrailingComma(bytes) else { throw DaprAPIError.malformed("failed deserializing HTTP body: not valid JSON") }
+        guard StrictJSON.isValid(bytes) else { throw DaprAPIError.malformed("failed deserializing HTTP body: not valid JSON") }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {

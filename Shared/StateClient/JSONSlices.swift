@@ -1,14 +1,13 @@
-import StateClient
-
 /// Splits JSON text into the text of its parts without re-encoding them, so a stored value that a
 /// sidecar embeds in a response (`"data": {…}`) comes out byte for byte.
 ///
 /// It finds boundaries only (strings, nesting); a part's own validity is checked where it is used.
-enum JSONSlices {
-    struct Malformed: Error {}
+public enum JSONSlices {
+    /// The text is not JSON where a boundary was expected.
+    public struct Malformed: Error {}
 
     /// The elements of a JSON array, each as its own text.
-    static func elements(_ text: ArraySlice<UInt8>) throws(Malformed) -> [ArraySlice<UInt8>] {
+    public static func elements(_ text: ArraySlice<UInt8>) throws(Malformed) -> [ArraySlice<UInt8>] {
         var scanner = Scanner(text)
         var elements: [ArraySlice<UInt8>] = []
         try scanner.expect(UInt8(ascii: "["))
@@ -21,7 +20,7 @@ enum JSONSlices {
     }
 
     /// The members of a JSON object in their order, each name with its value's text.
-    static func members(_ text: ArraySlice<UInt8>) throws(Malformed) -> [(name: String, value: ArraySlice<UInt8>)] {
+    public static func members(_ text: ArraySlice<UInt8>) throws(Malformed) -> [(name: String, value: ArraySlice<UInt8>)] {
         var scanner = Scanner(text)
         var members: [(name: String, value: ArraySlice<UInt8>)] = []
         try scanner.expect(UInt8(ascii: "{"))
@@ -36,7 +35,7 @@ enum JSONSlices {
     }
 
     /// The string a JSON string literal stands for.
-    static func string(_ text: ArraySlice<UInt8>) throws(Malformed) -> String {
+    public static func string(_ text: ArraySlice<UInt8>) throws(Malformed) -> String {
         guard case .string(let value)? = JSONValue(json: Array(text)) else { throw Malformed() }
         return value
     }

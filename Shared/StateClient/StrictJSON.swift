@@ -1,28 +1,42 @@
-/// Decides whether a value's bytes can be stored as `jsonb` (and are then queryable) or must be
-/// stored as binary (base64 in a JSON string, `isbinary = true`).
+/// The one strict JSON validator: what the stores, the sidecar and the HTTP state client accept
+/// as a JSON value.
 ///
-/// The check is strict RFC 8259 JSON in UTF-8 plus PostgreSQL's own limits, so that every value it
-/// accepts is accepted by `jsonb` as well: no `\u0000` escape and no unpaired surrogate, nesting
-/// at most 512 deep (PostgreSQL's stack limit), numbers of at most 5000 digits on either side of
-/// the point with an exponent of at most ±5000 (`numeric`'s range). Anything else is binary, which
-/// keeps its bytes exactly; only its queryability is lost.
-enum PostgresJSONText {
+/// Strict RFC 8259 JSON in UTF-8: no trailing commas, comments, `NaN` or bare words (which
+/// Foundation's `JSONDecoder` lets through), no unpaired surrogate escape, nesting at most 512
+/// deep (as `JSONDecoder`). ``Profile/postgresJSONB`` adds PostgreSQL's `jsonb` limits, so every
+/// value it accepts is stored as `jsonb` and stays queryable: no `\u0000` escape, numbers of at
+/// most 5000 digits on either side of the point with an exponent of at most ±5000 (`numeric`'s
+/// range). The PostgreSQL store keeps anything else as binary, which keeps its bytes exactly.
+public enum StrictJSON {
+    /// Which limits apply beyond RFC 8259.
+    public enum Profile: Sendable {
+        /// RFC 8259, nesting at most 512 deep.
+        case rfc8259
+        /// RFC 8259 within what PostgreSQL's `jsonb` stores.
+        case postgresJSONB
+    }
+
     static let maximumDepth = 512
     static let maximumDigits = 5_000
 
-    /// The value as JSON text for a `jsonb` parameter, or `nil` when it is not storable JSON.
-    static func jsonb(_ bytes: [UInt8]) -> String? {
+    /// Whether `bytes` are one JSON value under `profile`.
+    public static func isValid(_ bytes: [UInt8], _ profile: Profile = .rfc8259) -> Bool {
+        text(bytes, profile) != nil
+    }
+
+    /// The bytes as text when they are one JSON value under `profile`, else `nil`.
+    public static func text(_ bytes: [UInt8], _ profile: Profile = .rfc8259) -> String? {
         guard let text = String(validating: bytes, as: UTF8.self) else { return nil }
-        var parser = Parser(bytes: bytes)
+        var parser = Parser(bytes: bytes, postgres: profile == .postgresJSONB)
         guard parser.parseDocument() else { return nil }
         return text
     }
 
     private struct Parser {
         let bytes: [UInt8]
+        /// Whether PostgreSQL's limits apply (U+0000, digits).
+        let postgres: Bool
         var index = 0
-
-        init(bytes: [UInt8]) { self.bytes = bytes }
 
         mutating func parseDocument() -> Bool {
             skipWhitespace()
@@ -65,7 +79,7 @@ enum PostgresJSONText {
         }
 
         private mutating func parseObject(depth: Int) -> Bool {
-            guard depth <= PostgresJSONText.maximumDepth, consume(UInt8(ascii: "{")) else { return false }
+            guard depth <= StrictJSON.maximumDepth, consume(UInt8(ascii: "{")) else { return false }
             skipWhitespace()
             if consume(UInt8(ascii: "}")) { return true }
             while true {
@@ -82,7 +96,7 @@ enum PostgresJSONText {
         }
 
         private mutating func parseArray(depth: Int) -> Bool {
-            guard depth <= PostgresJSONText.maximumDepth, consume(UInt8(ascii: "[")) else { return false }
+            guard depth <= StrictJSON.maximumDepth, consume(UInt8(ascii: "[")) else { return false }
             skipWhitespace()
             if consume(UInt8(ascii: "]")) { return true }
             while true {
@@ -112,7 +126,7 @@ enum PostgresJSONText {
                     case UInt8(ascii: "u"):
                         guard let unit = parseHex4() else { return false }
                         switch unit {
-                        case 0: return false  // jsonb cannot hold U+0000
+                        case 0 where postgres: return false  // jsonb cannot hold U+0000
                         case 0xD800...0xDBFF:
                             guard consume(UInt8(ascii: "\\")), consume(UInt8(ascii: "u")), let low = parseHex4(),
                                 (0xDC00...0xDFFF).contains(low)
@@ -146,23 +160,25 @@ enum PostgresJSONText {
             return value
         }
 
-        /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?` within `numeric`'s range.
+        /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, for PostgreSQL within `numeric`'s range.
         private mutating func parseNumber() -> Bool {
+            let maximumDigits = postgres ? StrictJSON.maximumDigits : Int.max
             _ = consume(UInt8(ascii: "-"))
             let integerDigits = countDigits()
-            guard integerDigits > 0, integerDigits <= PostgresJSONText.maximumDigits else { return false }
+            guard integerDigits > 0, integerDigits <= maximumDigits else { return false }
             if integerDigits > 1, bytes[index - integerDigits] == UInt8(ascii: "0") { return false }
             if consume(UInt8(ascii: ".")) {
                 let fractionDigits = countDigits()
-                guard fractionDigits > 0, fractionDigits <= PostgresJSONText.maximumDigits else { return false }
+                guard fractionDigits > 0, fractionDigits <= maximumDigits else { return false }
             }
             if consume(UInt8(ascii: "e")) || consume(UInt8(ascii: "E")) {
                 if !consume(UInt8(ascii: "+")) { _ = consume(UInt8(ascii: "-")) }
                 let start = index
                 let exponentDigits = countDigits()
                 guard exponentDigits > 0 else { return false }
+                guard postgres else { return true }
                 let significant = bytes[start..<index].drop { $0 == UInt8(ascii: "0") }
-                guard significant.count <= 4, (Int(String(decoding: significant, as: UTF8.self)) ?? 0) <= PostgresJSONText.maximumDigits
+                guard significant.count <= 4, (Int(String(decoding: significant, as: UTF8.self)) ?? 0) <= maximumDigits
                 else { return false }
             }
             return true
