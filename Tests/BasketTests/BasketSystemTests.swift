@@ -11,7 +11,7 @@ import Testing
 
 /// Basket as a process beside real Identity and Catalog processes (on a throwaway PostgreSQL
 /// database) and the test Redis: tokens from Identity, prices from Catalog, events on Redis Streams.
-@Suite(.serialized) struct BasketSystemTests {
+@Suite(.serialized, .redisReachable, .postgresReachable, .timeLimit(.minutes(2))) struct BasketSystemTests {
     /// Identity, Catalog and Basket running; `body` gets Basket's URL and a way to log in.
     private func withSystem(redis: RedisClient.Configuration = TestRedis.configuration, _ body: @escaping @Sendable (System) async throws -> Void) async throws {
         try await TestPostgres.withDatabase(prefix: "basket") { postgres in
@@ -84,8 +84,10 @@ import Testing
                 #expect(answer.json?.value(at: "orderId") == .string(requestId.uuidString.lowercased()))
             }
             try await TestRedis.withClient { redis in
-                try await TestRedis.eventually(within: .seconds(10)) {
-                    guard try await Self.checkoutEvents(requestId, redis) == 1, try await Self.outboxIsEmpty(redis) else { throw CancellationError() }
+                try await waitUntil("one UserCheckoutAccepted on the stream and an empty outbox", within: .seconds(10)) {
+                    let events = try await Self.checkoutEvents(requestId, redis)
+                    let outboxIsEmpty = try await Self.outboxIsEmpty(redis)
+                    return events == 1 && outboxIsEmpty
                 }
                 #expect(try await Self.checkoutEvents(requestId, redis) == 1)
                 // Ordering's answer: the order was submitted.
@@ -96,8 +98,8 @@ import Testing
                 guard case .string(let buyerId) = alicesId else { return }
                 try await ordering.publish(OrderStatusChangedToSubmitted(orderId: requestId, orderStatus: .submitted, buyerId: buyerId, buyerEmail: "alice@example.com"))
             }
-            try await TestRedis.eventually(within: .seconds(10)) {
-                guard try await system.send(.GET, token: alice).json?.value(at: "items") == .array([]) else { throw CancellationError() }
+            try await waitUntil("the basket to be cleared once the order is submitted", within: .seconds(10)) {
+                try await system.send(.GET, token: alice).json?.value(at: "items") == .array([])
             }
         }
     }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import StateClient
 import JWTKit
 import Synchronization
 
@@ -131,19 +132,10 @@ struct TokenHeader: Decodable {
 
     init(_ token: String) throws(AuthenticationFailure) {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let data = Data(base64URLEncoded: parts[0]),
-            let header = try? JSONDecoder().decode(TokenHeader.self, from: data)
+        guard parts.count == 3, let bytes = Base64URL.decode(parts[0]),
+            let header = try? JSONDecoder().decode(TokenHeader.self, from: Data(bytes))
         else { throw .invalidToken("malformed token") }
         guard header.alg == "ES256" else { throw .invalidToken("unsupported algorithm") }
         self = header
-    }
-}
-
-extension Data {
-    /// Decodes unpadded base64url (RFC 4648 §5).
-    init?(base64URLEncoded text: Substring) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
     }
 }

@@ -29,6 +29,9 @@ actor KeySetCache {
         if let current, let lastAttempt, lastAttempt.duration(to: .now) < minimumRefreshInterval { return current }
         if let inFlight { return try await inFlight.value }
         let source = source
+        // A task, not a direct call: concurrent callers (a burst of requests with a new key id)
+        // await this one fetch through `inFlight`. It is awaited right below, never left running;
+        // a caller cancelled meanwhile still waits for it, bounded by the fetch's HTTP timeout.
         let task = Task { try await Self.load(source()) }
         inFlight = task
         defer { inFlight = nil }
