@@ -11,12 +11,9 @@ extension RedisStreamsEventBus {
     /// Reads new messages of one topic on a leased connection until stopped; reconnects after errors.
     func consume(_ subscription: Subscription) async {
         let stream = stream(subscription.topic)
-        let blockMilliseconds = min(
-            RedisStreams.milliseconds(configuration.blockTimeout),
-            max(1, Int(client.configuration.commandTimeout.nanoseconds / 1_000_000) - 500))
         let read = RedisCommand(
             "XREADGROUP", "GROUP", configuration.appID, configuration.consumerName, "COUNT", configuration.batchSize,
-            "BLOCK", blockMilliseconds, "STREAMS", stream, ">")
+            "BLOCK", RedisStreams.milliseconds(configuration.blockTimeout), "STREAMS", stream, ">")
         var groupReady = false
         var failures = 0
         while isRunning {
@@ -27,7 +24,8 @@ extension RedisStreamsEventBus {
                 }
                 try await client.withConnection { connection in
                     while isRunning {
-                        let entries = try RedisStreams.readGroupEntries(try await connection.send(read))
+                        // The reply may take the whole block time: judged by block time + command timeout.
+                        let entries = try RedisStreams.readGroupEntries(try await connection.send(read, blockingFor: configuration.blockTimeout))
                         failures = 0
                         var handled: [String] = []
                         for entry in entries {

@@ -40,7 +40,8 @@ public final class RedisStreamsEventBus: EventBus {
         public var streamPrefix: String
         /// Messages read per `XREADGROUP` and reclaimed per `XAUTOCLAIM`.
         public var batchSize: Int
-        /// How long one `XREADGROUP` blocks; kept below the client's command timeout.
+        /// How long one `XREADGROUP` blocks; its reply is awaited for this plus the client's
+        /// command timeout, so a loaded server never turns an idle read into a timeout.
         public var blockTimeout: Duration
         /// A message pending this long with another (dead or stuck) consumer is taken over.
         /// Keep it above the longest handler run plus its retries.

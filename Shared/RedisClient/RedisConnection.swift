@@ -97,18 +97,26 @@ public final class RedisConnection: Sendable {
     /// ``RedisError`` with code ``RedisError/Code/server``. A cancelled task stops waiting at once
     /// with `CancellationError`; the command was sent, and its reply is dropped when it comes.
     public func send(_ command: RedisCommand) async throws -> RESPValue {
-        let reply = try await CancellableWait.value(of: sendFuture(command))
+        try await send(command, blockingFor: .zero)
+    }
+
+    /// Sends a command that may block on the server for up to `blocking` (`XREADGROUP … BLOCK`,
+    /// `BLPOP`): its reply is due within `blocking` plus the command timeout, so a blocking read
+    /// is never judged by the command timeout alone. Errors and cancellation as for ``send(_:)``.
+    public func send(_ command: RedisCommand, blockingFor blocking: Duration) async throws -> RESPValue {
+        let reply = try await CancellableWait.value(of: sendFuture(command, blockingFor: blocking))
         if case .error(let message) = reply { throw RedisError(.server, message) }
         return reply
     }
 
-    /// Sends one command and returns a future for its reply (error replies included, not thrown).
-    public func sendFuture(_ command: RedisCommand) -> EventLoopFuture<RESPValue> {
+    /// Sends one command and returns a future for its reply (error replies included, not thrown),
+    /// due within `blocking` plus the command timeout.
+    public func sendFuture(_ command: RedisCommand, blockingFor blocking: Duration = .zero) -> EventLoopFuture<RESPValue> {
         let promise = channel.eventLoop.makePromise(of: RESPValue.self)
         do {
             var bytes = channel.allocator.buffer(capacity: 64)
             try command.encode(into: &bytes)
-            write(RedisRequest(bytes: bytes, sink: .single(promise), deadline: .now() + commandTimeout))
+            write(RedisRequest(bytes: bytes, sink: .single(promise), deadline: .now() + commandTimeout + TimeAmount(blocking)))
         } catch {
             promise.fail(error)
         }

@@ -109,6 +109,25 @@ import Testing
         }
     }
 
+    /// A blocking command is judged by its block time plus the command timeout, never by the
+    /// command timeout alone (issue: idle `XREADGROUP … BLOCK` reads logged timeouts under load).
+    @Test func aBlockingReadLongerThanTheCommandTimeoutIsNoTimeout() async throws {
+        var configuration = TestRedis.configuration
+        configuration.commandTimeout = .milliseconds(200)
+        try await TestRedis.withClient(configuration) { redis in
+            let list = TestRedis.uniqueKey()
+            let started = ContinuousClock.now
+            let reply = try await redis.withConnection { connection in
+                try await connection.send(RedisCommand("BLPOP", list, "0.6"), blockingFor: .milliseconds(600))
+            }
+            #expect(reply == .null)  // BLPOP timed out on the server: a null reply
+            #expect(ContinuousClock.now - started >= .milliseconds(500))
+            await #expect(throws: RedisError.self) {  // without the allowance, the same read times out
+                try await redis.withConnection { connection in try await connection.send(RedisCommand("BLPOP", list, "0.6")) }
+            }
+        }
+    }
+
     @Test func leasesAConnectionForABlockingCommandWhileOthersGoOn() async throws {
         try await TestRedis.withClient { redis in
             let list = TestRedis.uniqueKey()
