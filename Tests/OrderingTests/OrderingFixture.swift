@@ -44,15 +44,20 @@ struct OrderingFixture: Sendable {
 
     var timer: GracePeriodTimer { GracePeriodTimer(service: service, pollInterval: .seconds(1), logger: Logger(label: "ordering-test")) }
 
-    /// Runs `body` against the router with the bus running.
-    func test(_ body: @Sendable (OrderingTestClient) async throws -> Void) async throws {
-        let router = buildRouter(service: service, verifier: key.verifier, openAPIDocument: try orderingOpenAPIDocument(), healthChecks: [])
+    /// Runs `body` with the in-memory bus running (events are delivered only then).
+    func running(_ body: @Sendable () async throws -> Void) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await bus.run() }
             defer { group.cancelAll() }
-            try await Application(router: router).test(.router) { client in
-                try await body(OrderingTestClient(client: client, key: key))
-            }
+            try await body()
+        }
+    }
+
+    /// Runs `body` against the router (inside ``running(_:)``).
+    func test(_ body: @Sendable (OrderingTestClient) async throws -> Void) async throws {
+        let router = buildRouter(service: service, verifier: key.verifier, openAPIDocument: try orderingOpenAPIDocument(), healthChecks: [])
+        try await Application(router: router).test(.router) { client in
+            try await body(OrderingTestClient(client: client, key: key))
         }
     }
 
