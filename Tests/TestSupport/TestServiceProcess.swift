@@ -13,18 +13,21 @@ public final class TestServiceProcess: Sendable {
 
     /// Starts `product` (`Catalog`, `StateSidecar`, …) with `environment` plus `HTTP_HOST`/`HTTP_PORT`,
     /// and waits until `GET readyPath` answers 200 (default `/health/ready`).
-    public init(_ product: String, environment: [String: String], readyPath: String = "/health/ready", within timeout: Duration = .seconds(60)) async throws {
+    /// `port` (a free one when `nil`) lets a restarted process keep the address others know.
+    public init(
+        _ product: String, environment: [String: String], port: Int? = nil, readyPath: String = "/health/ready", within timeout: Duration = .seconds(60)
+    ) async throws {
         name = product
-        port = try await TestRedis.freePort()
+        if let port { self.port = port } else { self.port = try await TestRedis.freePort() }
         let output = CollectedLines()
         self.output = output
         var environment = environment
         environment["HTTP_HOST"] = "127.0.0.1"
-        environment["HTTP_PORT"] = String(port)
+        environment["HTTP_PORT"] = String(self.port)
         environment["LOG_LEVEL"] = environment["LOG_LEVEL"] ?? "warning"
         let child = try ChildProcess([BuiltProducts.path(product)], environment: environment, output: .lines(output.append))
         self.child = child
-        let url = "http://127.0.0.1:\(port)\(readyPath)"
+        let url = "http://127.0.0.1:\(self.port)\(readyPath)"
         do {
             try await TestRedis.eventually(within: timeout) {
                 if let status = child.exitStatus { throw ServiceNotReady(name: product, status: status, output: output.all) }
@@ -39,6 +42,12 @@ public final class TestServiceProcess: Sendable {
 
     /// What the process printed so far.
     public var printed: [String] { output.all }
+
+    /// Kills the process at once (SIGKILL: no graceful shutdown) and waits until it is gone.
+    public func kill() async {
+        child.send(SIGKILL)
+        _ = await child.waitForExit()
+    }
 
     /// Stops the process: SIGTERM, SIGKILL after 5 s.
     public func stop() async {
