@@ -30,8 +30,13 @@ struct Benchmarks {
                 try await IdentityBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
             case "basket":
                 try await BasketBenchmark(settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis).run()
+            case "orders":
+                try await OrderLatencyBenchmark(
+                    settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis,
+                    orders: max(1, try reader.count(forKey: "bench.orders", default: 100))
+                ).run()
             case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar, events, catalog, identity, basket")
+                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar, events, catalog, identity, basket, orders")
             }
         }
     }

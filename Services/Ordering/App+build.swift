@@ -34,8 +34,13 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     var logger = Logger(label: settings.appID)
     logger.logLevel = settings.logLevel
 
+    let postgresConfiguration = try PostgresClient.Configuration(reader: reader)
+    // The tables exist before the relay and the timer first look at them.
+    try await PostgresClient.withRunning(configuration: postgresConfiguration, logger: logger) { [logger] client in
+        try await PostgresStateStore(client: client, tableName: "state", metadataTableName: "dapr_metadata", logger: logger).migrate()
+    }
     let redis = RedisClient(configuration: try RedisClient.Configuration(reader: reader), logger: logger)
-    let postgres = PostgresClient(configuration: try PostgresClient.Configuration(reader: reader), backgroundLogger: logger)
+    let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
     let orderStore = PostgresStateStore(client: postgres, tableName: "state", metadataTableName: "dapr_metadata", logger: logger)
     let orders = StateClient(store: ResilientStateStore(orderStore, logger: logger), storeName: "orderstore", appID: settings.appID)
     // Handled-event records live beside the bus in Redis, as in every service.
