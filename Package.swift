@@ -23,6 +23,8 @@ let package = Package(
         .executable(name: "Identity", targets: ["Identity"]),
         .executable(name: "Catalog", targets: ["Catalog"]),
         .executable(name: "Basket", targets: ["Basket"]),
+        .executable(name: "Ordering", targets: ["Ordering"]),
+        .executable(name: "Payment", targets: ["Payment"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
@@ -182,6 +184,11 @@ let package = Package(
             name: "Catalog",
             dependencies: [
                 "ServiceDefaults",
+                "EventBus",
+                "RedisClient",
+                "StateClient",
+                "StateStores",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -210,6 +217,40 @@ let package = Package(
             ],
             path: "Services/Basket",
             resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "Ordering",
+            dependencies: [
+                "ServiceDefaults",
+                "StateClient",
+                "StateStores",
+                "EventBus",
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Ordering",
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "Payment",
+            dependencies: [
+                "ServiceDefaults",
+                "StateClient",
+                "StateStores",
+                "EventBus",
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Payment",
             swiftSettings: strict
         ),
 
@@ -380,6 +421,41 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Configuration", package: "swift-configuration"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OrderingTests",
+            dependencies: [
+                "Ordering",
+                "EventBus",
+                "ServiceDefaults",
+                "StateClient",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "PaymentTests",
+            dependencies: [
+                "Payment",
+                "EventBus",
+                "StateClient",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "TestSupport",
+                "StateClient",
+                "RedisClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

@@ -32,7 +32,7 @@ struct Benchmarks: ParsableCommand {
 
     /// The benchmarks, by the name given on the command line.
     enum Name: String, CaseIterable, ExpressibleByArgument {
-        case redis, state, sidecar, events, catalog, identity, basket
+        case redis, state, sidecar, events, catalog, identity, basket, orders
     }
 
     @Argument(help: "Which benchmark to run.")
@@ -57,6 +57,11 @@ struct Benchmarks: ParsableCommand {
             try await IdentityBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
         case .basket:
             try await BasketBenchmark(settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis).run()
+        case .orders:
+            try await OrderLatencyBenchmark(
+                settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis,
+                orders: max(1, try reader.count(forKey: "bench.orders", default: 100))
+            ).run()
         }
     }
 }

@@ -56,8 +56,9 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
         ProcessSpec(
             name: "catalog",
             command: [settings.binaryDirectory + "/Catalog"],
-            environment: postgresEnvironment(settings).merging(["HTTP_PORT": String(settings.catalogPort), "IDENTITY_URL": identityURL]) { $1 },
-            dependencies: ["postgres", "identity"],
+            environment: postgresEnvironment(settings).merging(redisEnvironment(settings)) { $1 }
+                .merging(["HTTP_PORT": String(settings.catalogPort), "IDENTITY_URL": identityURL]) { $1 },
+            dependencies: ["redis", "postgres", "identity"],
             readiness: .http(baseURL: "http://127.0.0.1:\(settings.catalogPort)"),
             url: "http://127.0.0.1:\(settings.catalogPort)/api/v1/catalog/items"),
         ProcessSpec(
@@ -69,6 +70,24 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
             dependencies: ["redis", "identity", "catalog"],
             readiness: .http(baseURL: "http://127.0.0.1:\(settings.basketPort)"),
             url: "http://127.0.0.1:\(settings.basketPort)/api/v1/basket"),
+        ProcessSpec(
+            name: "ordering",
+            command: [settings.binaryDirectory + "/Ordering"],
+            environment: postgresEnvironment(settings).merging(redisEnvironment(settings)) { $1 }
+                .merging([
+                    "HTTP_PORT": String(settings.orderingPort), "IDENTITY_URL": identityURL,
+                    "ORDERING_GRACE_PERIOD_SECONDS": String(settings.orderingGracePeriodSeconds),
+                ]) { $1 },
+            dependencies: ["redis", "postgres", "identity"],
+            readiness: .http(baseURL: "http://127.0.0.1:\(settings.orderingPort)"),
+            url: "http://127.0.0.1:\(settings.orderingPort)/api/v1/orders"),
+        ProcessSpec(
+            name: "payment",
+            command: [settings.binaryDirectory + "/Payment"],
+            environment: redisEnvironment(settings).merging(["HTTP_PORT": String(settings.paymentPort)]) { $1 },
+            dependencies: ["redis"],
+            readiness: .http(baseURL: "http://127.0.0.1:\(settings.paymentPort)"),
+            url: "http://127.0.0.1:\(settings.paymentPort)/health/ready"),
     ]
 }
 

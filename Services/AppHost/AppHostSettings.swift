@@ -18,6 +18,8 @@ import ServiceDefaults
 /// | `identity.port` (`IDENTITY_PORT`) | `5105` | Identity's HTTP port |
 /// | `catalog.port` (`CATALOG_PORT`) | `5101` | Catalog's HTTP port |
 /// | `basket.port` (`BASKET_PORT`) | `5103` | Basket's HTTP port |
+/// | `ordering.port` (`ORDERING_PORT`), `payment.port` (`PAYMENT_PORT`) | `5102`, `5108` | Ordering's and Payment's HTTP ports |
+/// | `ordering.grace.period.seconds` (`ORDERING_GRACE_PERIOD_SECONDS`) | `60` | passed to Ordering |
 /// | `apphost.components.path` (`APPHOST_COMPONENTS_PATH`) | `compose/components` | the Dapr component files the sidecar serves |
 /// | `redis.*`, `postgres.*` | see ServiceDefaults | where the stores listen, passwords |
 struct AppHostSettings: Sendable {
@@ -39,6 +41,9 @@ struct AppHostSettings: Sendable {
     var identityPort: Int
     var catalogPort: Int
     var basketPort: Int
+    var orderingPort: Int
+    var paymentPort: Int
+    var orderingGracePeriodSeconds: Int
     var componentsPath: String
     /// The folder of AppHost's own executable, where the services' executables are built too.
     var binaryDirectory: String
@@ -61,6 +66,9 @@ struct AppHostSettings: Sendable {
         identityPort = try reader.port(forKey: "identity.port", default: 5105)
         catalogPort = try reader.port(forKey: "catalog.port", default: 5101)
         basketPort = try reader.port(forKey: "basket.port", default: 5103)
+        orderingPort = try reader.port(forKey: "ordering.port", default: 5102)
+        paymentPort = try reader.port(forKey: "payment.port", default: 5108)
+        orderingGracePeriodSeconds = try reader.count(forKey: "ordering.grace.period.seconds", default: 60)
         componentsPath = URL(fileURLWithPath: reader.string(forKey: "apphost.components.path", default: "compose/components")).standardizedFileURL.path
         binaryDirectory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().standardizedFileURL.path
         guard postgresDatabase.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }), !postgresDatabase.isEmpty else {

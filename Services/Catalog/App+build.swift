@@ -3,6 +3,8 @@ import Foundation
 import Hummingbird
 import Logging
 import PostgresNIO
+import RedisClient
+import ServiceLifecycle
 import ServiceDefaults
 
 /// Catalog's port (ARCHITECTURE.md).
@@ -11,13 +13,14 @@ let catalogDefaultPort = 5101
 let catalogDefaultAppID = "catalog-api"
 
 /// The Catalog application: migrates the `catalog` schema (and seeds it when empty), then serves
-/// the catalog API; writes need an `admin` token from Identity.
+/// the catalog API (writes need an `admin` token from Identity) and takes part in the order
+/// process on the event bus (``CatalogEvents``).
 ///
 /// | key (env) | type | default |
 /// |---|---|---|
 /// | `catalog.seed` (`CATALOG_SEED`) | `true` \| `false`: seed the sample catalog into an empty schema | `true` |
 /// | ``AuthSettings``' keys (`IDENTITY_URL`, `JWT_ISSUER`, `JWT_AUDIENCE`, `JWT_CLOCK_SKEW_SECONDS`) | | |
-/// | `PostgresClient.Configuration(reader:)`'s keys (`POSTGRES_*`) | | |
+/// | `PostgresClient.Configuration(reader:)`'s keys (`POSTGRES_*`) and `RedisClient.Configuration(reader:)`'s (`REDIS_*`, the event bus) | | |
 /// | and ``ServiceSettings``' keys (`HTTP_PORT` default 5101, `APP_ID` default `catalog-api`) | | |
 func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
     let settings = try ServiceSettings(reader: reader)
@@ -33,12 +36,16 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
         try await migrateCatalog(client: client, seed: seed == "true", logger: logger)
     }
     let client = PostgresClient(configuration: postgres, backgroundLogger: logger)
+    let redis = RedisClient(configuration: try RedisClient.Configuration(reader: reader), logger: logger)
+    let events = CatalogEvents(
+        redis: redis, postgres: client, configuration: try eventBusConfiguration(reader: reader, appID: settings.appID), logger: logger)
     let router = buildRouter(
-        repository: PostgresCatalogRepository(client: client, logger: logger),
+        repository: PostgresCatalogRepository(client: client, logger: logger, priceChanged: { events.relay.wake() }),
         verifier: BearerTokenVerifier(settings: auth),
         openAPIDocument: try catalogOpenAPIDocument(),
-        healthChecks: [.postgres(client)])
-    return Application(router: router, configuration: settings.applicationConfiguration, services: [client], logger: logger)
+        healthChecks: [.postgres(client), .redis(redis)])
+    let services: [any Service] = [client, redis, events.bus, events.relay]
+    return Application(router: router, configuration: settings.applicationConfiguration, services: services, logger: logger)
 }
 
 /// Catalog's routes: anonymous reads, admin-only writes.

@@ -28,6 +28,8 @@ import Testing
             "IDENTITY_PORT": String(Int.random(in: 20_000..<32_000)),
             "CATALOG_PORT": String(Int.random(in: 20_000..<32_000)),
             "BASKET_PORT": String(Int.random(in: 20_000..<32_000)),
+            "ORDERING_PORT": String(Int.random(in: 20_000..<32_000)),
+            "PAYMENT_PORT": String(Int.random(in: 20_000..<32_000)),
             "IDENTITY_BCRYPT_COST": "4",
             "APPHOST_COMPONENTS_PATH": repositoryRoot + "/compose/components",
         ]
@@ -51,6 +53,8 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("identity ") && $0.hasSuffix("ready") })
         #expect(lines.contains { $0.hasPrefix("catalog ") && $0.hasSuffix("ready") })
         #expect(lines.contains { $0.hasPrefix("basket ") && $0.hasSuffix("ready") })
+        #expect(lines.contains { $0.hasPrefix("ordering ") && $0.hasSuffix("ready") })
+        #expect(lines.contains { $0.hasPrefix("payment ") && $0.hasSuffix("ready") })
         #expect(status == .exited(0))
     }
 

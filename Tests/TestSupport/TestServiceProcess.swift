@@ -11,14 +11,22 @@ public struct TestServiceProcess: Sendable {
     /// What the process printed so far.
     public var printed: [String] { process.printed }
 
-    /// Starts `product` (`Catalog`, `StateSidecar`, …) with `environment` plus `HTTP_HOST`/`HTTP_PORT`,
+    /// Kills the process at once (SIGKILL: no graceful shutdown); ``with(_:environment:port:readyPath:within:_:)``
+    /// returns once `body` does.
+    public func kill() throws { try process.send(.kill) }
+
+    /// Waits until the process has exited.
+    public func waitForExit(within timeout: Duration) async throws { try await process.waitForExit(within: timeout) }
+
+    /// Starts `product` (`Catalog`, `StateSidecar`, …) with `environment` plus `HTTP_HOST`/`HTTP_PORT`
+    /// (`port`, a free one when `nil`, so a restarted process can keep the address others know),
     /// waits until `GET readyPath` answers 200 (default `/health/ready`), and runs `body` with it;
     /// the process gets SIGTERM (SIGKILL after 5 s) however `body` ends.
     public static func with<Result: Sendable>(
-        _ product: String, environment: [String: String], readyPath: String = "/health/ready", within timeout: Duration = .seconds(60),
-        _ body: (TestServiceProcess) async throws -> Result
+        _ product: String, environment: [String: String], port: Int? = nil, readyPath: String = "/health/ready",
+        within timeout: Duration = .seconds(60), _ body: (TestServiceProcess) async throws -> Result
     ) async throws -> Result {
-        let port = try await TestRedis.freePort()
+        let port = if let port { port } else { try await TestRedis.freePort() }
         var environment = environment
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = String(port)

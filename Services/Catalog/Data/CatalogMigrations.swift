@@ -36,6 +36,7 @@ enum CatalogMigrations {
                 "CREATE INDEX catalog_items_brand_idx ON catalog.catalog_items (catalog_brand_id)",
                 "CREATE INDEX catalog_items_type_idx ON catalog.catalog_items (catalog_type_id)",
             ]),
+        stock,
     ]
 
     static var migrator: PostgresMigrator {

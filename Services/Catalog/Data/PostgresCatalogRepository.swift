@@ -1,3 +1,4 @@
+import EventBus
 import Foundation
 import Logging
 import PostgresNIO
@@ -7,6 +8,8 @@ import PostgresNIO
 struct PostgresCatalogRepository: CatalogRepository {
     let client: PostgresClient
     let logger: Logger
+    /// Called after an update committed (to wake the outbox relay, which a price change gave a `ProductPriceChanged`).
+    var priceChanged: @Sendable () -> Void = {}
 
     /// The item columns in ``CatalogItem``'s order, as ``decodeItem(_:)`` reads them.
     static let itemColumns = """
@@ -114,8 +117,9 @@ struct PostgresCatalogRepository: CatalogRepository {
 
     func update(id: Int, _ fields: CatalogItemFields) async throws -> CatalogItem? {
         let logger = logger
-        return try await mappingReferenceErrors {
+        let updated = try await mappingReferenceErrors {
             try await client.withTransaction(logger: logger) { connection -> CatalogItem? in
+                let oldPrice = try await Self.price(of: id, lockingOn: connection, logger: logger)
                 let rows = try await connection.query(
                     """
                     UPDATE catalog.catalog_items AS i SET name = \(fields.name), description = \(fields.description),
@@ -127,9 +131,14 @@ struct PostgresCatalogRepository: CatalogRepository {
                     """, logger: logger)
                 guard let item = try await Self.items(rows).first else { return nil }
                 _ = try await Self.storePicture(itemId: id, fields: fields, on: connection, logger: logger)
+                if let oldPrice, oldPrice != item.price {
+                    try await CatalogOutbox.insert(ProductPriceChanged(productId: id, newPrice: item.price, oldPrice: oldPrice), on: connection, logger: logger)
+                }
                 return item
             }
         }
+        priceChanged()
+        return updated
     }
 
     func delete(id: Int) async throws -> Bool {

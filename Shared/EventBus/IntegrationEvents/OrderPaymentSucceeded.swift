@@ -2,9 +2,9 @@ import Foundation
 
 /// Payment → ordering (marks the order paid).
 public struct OrderPaymentSucceeded: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
-    public var orderId: UUID
+    @LowercaseUUID public var orderId: UUID
 
     public init(orderId: UUID, id: UUID = UUID(), creationDate: Date = Date()) {
         self.id = id

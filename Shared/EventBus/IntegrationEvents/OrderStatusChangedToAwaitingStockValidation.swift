@@ -2,9 +2,9 @@ import Foundation
 
 /// Ordering → catalog (checks stock): the grace period elapsed.
 public struct OrderStatusChangedToAwaitingStockValidation: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
-    public var orderId: UUID
+    @LowercaseUUID public var orderId: UUID
     public var orderStatus: OrderStatus
     public var description: String
     public var orderStockItems: [OrderStockItem]

@@ -2,9 +2,9 @@ import Foundation
 
 /// Ordering → its read model and clients: the order was cancelled (by the buyer, for lack of stock, or a failed payment).
 public struct OrderStatusChangedToCancelled: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
-    public var orderId: UUID
+    @LowercaseUUID public var orderId: UUID
     public var orderStatus: OrderStatus
     public var description: String
     public var buyerId: String

@@ -2,9 +2,9 @@ import Foundation
 
 /// Ordering → catalog (removes the units from stock): the order was paid.
 public struct OrderStatusChangedToPaid: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
-    public var orderId: UUID
+    @LowercaseUUID public var orderId: UUID
     public var orderStatus: OrderStatus
     public var description: String
     public var orderStockItems: [OrderStockItem]

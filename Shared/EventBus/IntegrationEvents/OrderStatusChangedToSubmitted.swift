@@ -2,9 +2,9 @@ import Foundation
 
 /// Ordering → basket (clears the buyer's basket) and ordering's read model: the order was created.
 public struct OrderStatusChangedToSubmitted: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
-    public var orderId: UUID
+    @LowercaseUUID public var orderId: UUID
     public var orderStatus: OrderStatus
     public var buyerId: String
     public var buyerEmail: String

@@ -2,9 +2,9 @@ import Foundation
 
 /// Catalog → ordering: every item of the order is in stock.
 public struct OrderStockConfirmed: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
-    public var orderId: UUID
+    @LowercaseUUID public var orderId: UUID
 
     public init(orderId: UUID, id: UUID = UUID(), creationDate: Date = Date()) {
         self.id = id

@@ -2,9 +2,9 @@ import Foundation
 
 /// Catalog → ordering (cancels the order): at least one item is short.
 public struct OrderStockRejected: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
-    public var orderId: UUID
+    @LowercaseUUID public var orderId: UUID
     public var orderStockItems: [ConfirmedOrderStockItem]
 
     public init(orderId: UUID, orderStockItems: [ConfirmedOrderStockItem], id: UUID = UUID(), creationDate: Date = Date()) {

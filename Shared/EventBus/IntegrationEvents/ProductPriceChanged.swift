@@ -2,7 +2,7 @@ import Foundation
 
 /// Catalog → basket (updates the price in baskets holding the product); published through the catalog's outbox.
 public struct ProductPriceChanged: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
     public var productId: Int
     public var newPrice: Decimal

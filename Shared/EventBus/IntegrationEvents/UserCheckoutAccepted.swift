@@ -7,7 +7,7 @@ import Foundation
 /// The card travels as its holder, last four digits and expiry only: the full number and the
 /// security code never leave Basket (they are neither stored nor logged; the payment is simulated).
 public struct UserCheckoutAccepted: IntegrationEvent, Hashable {
-    public var id: UUID
+    @LowercaseUUID public var id: UUID
     public var creationDate: Date
     public var userId: String
     public var userName: String
@@ -22,7 +22,7 @@ public struct UserCheckoutAccepted: IntegrationEvent, Hashable {
     public var cardLastFourDigits: String
     /// The first instant the card is no longer valid.
     public var cardExpiration: Date
-    public var requestId: UUID
+    @LowercaseUUID public var requestId: UUID
     public var basket: CustomerBasket
 
     /// The basket as it was at checkout.
