@@ -1,7 +1,7 @@
 import Foundation
 
 /// A state sidecar process of a test's own: the real `StateSidecar` binary serving a components
-/// folder of the test's making, on a free port, for one app id.
+/// folder of the test's making, on free ports (HTTP and gRPC), for one app id.
 public final class TestSidecar: Sendable {
     public let appID: String
     private let process: TestServiceProcess
@@ -19,7 +19,9 @@ public final class TestSidecar: Sendable {
             try yaml.write(to: componentsFolder.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
         do {
-            process = try await TestServiceProcess("StateSidecar", environment: ["APP_ID": appID, "COMPONENTS_PATH": componentsFolder.path], within: .seconds(20))
+            // Its gRPC API on a free port too, so sidecars of several tests never share Dapr's 50001.
+            let environment = ["APP_ID": appID, "COMPONENTS_PATH": componentsFolder.path, "DAPR_GRPC_PORT": String(try await TestRedis.freePort())]
+            process = try await TestServiceProcess("StateSidecar", environment: environment, within: .seconds(20))
         } catch {
             try? FileManager.default.removeItem(at: componentsFolder)
             throw error
