@@ -19,7 +19,7 @@ let sidecarDefaultAppID = "sidecar"
 /// | key (env) | type | default |
 /// |---|---|---|
 /// | `components.path` (`COMPONENTS_PATH`) | folder of Dapr component YAML files | `components` |
-/// | `state.max.body.bytes` (`STATE_MAX_BODY_BYTES`) | bytes; larger HTTP bodies get 413, larger gRPC messages `RESOURCE_EXHAUSTED` | 4 MiB |
+/// | `state.max.body.bytes` (`STATE_MAX_BODY_BYTES`) | bytes; larger HTTP bodies get 413, larger gRPC messages are refused | 4 MiB |
 /// | `dapr.grpc.port` (`DAPR_GRPC_PORT`) | port of Dapr's gRPC API, on `HTTP_HOST` | 50001 |
 /// | `dapr.api.token` (`DAPR_API_TOKEN`) | string; when set, every call but the health checks must carry it | none |
 /// | and ``ServiceSettings``' keys (`HTTP_PORT` default 3500, `APP_ID` default `sidecar`) | | |

@@ -203,6 +203,14 @@ class StateAPICompat:
         self.assertEqual(grpc_code(lambda: self.client.save_state(STORE, key, 'v3', etag='x1')), grpc.StatusCode.INVALID_ARGUMENT)
         self.assertEqual(self.client.get_state(STORE, key).data, b'v2')
 
+    def test_a_message_over_the_size_limit_is_refused(self):
+        key, too_big = self.key('big'), b'x' * (4 * 1024 * 1024 + 1)  # STATE_MAX_BODY_BYTES' default is 4 MiB
+        # The transport refuses it while the client is still sending, by resetting the stream
+        # (RST_STREAM CANCEL), which Python's grpc reports as CANCELLED.
+        code = grpc_code(lambda: self.client.save_state(STORE, key, too_big))
+        self.assertIn(code, [grpc.StatusCode.RESOURCE_EXHAUSTED, grpc.StatusCode.CANCELLED])
+        self.assertEqual(self.client.get_state(STORE, key).data, b'')
+
     def test_unknown_store_is_invalid_argument(self):
         self.assertEqual(grpc_code(lambda: self.client.get_state('nostore', 'k')), grpc.StatusCode.INVALID_ARGUMENT)
 
