@@ -107,10 +107,12 @@ struct DaprGRPCService: Dapr_Proto_Runtime_V1_Dapr.SimpleServiceProtocol {
         }
         var failures: [String: StateError] = [:]
         for delete in deletes {
-            do {
-                try await client.delete(delete.key, etag: delete.etag, consistency: delete.consistency)
-            } catch {
-                failures[delete.key] = StateError(error)
+            try await mapping(.delete(key: delete.key)) {
+                do {
+                    try await client.delete(delete.key, etag: delete.etag, consistency: delete.consistency)
+                } catch let error as StateError {
+                    failures[delete.key] = error
+                }
             }
         }
         if let failure = StateController.worst(failures), let key = failures.first(where: { $0.value == failure })?.key {

@@ -1,5 +1,5 @@
-import Logging
 import GRPCCore
+import Logging
 import StateClient
 
 /// Dapr's gRPC answers to state errors: the status code of Dapr's gRPC API, and the message the
@@ -30,7 +30,6 @@ enum GRPCStateError {
         }
         return RPCError(code: code(error), message: message)
     }
-
 }
 
 extension DaprGRPCService {
