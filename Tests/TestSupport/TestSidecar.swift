@@ -1,7 +1,7 @@
 import Foundation
 
 /// A state sidecar process of a test's own: the real `StateSidecar` binary serving a components
-/// folder of the test's making, on a free port, for one app id.
+/// folder of the test's making, on free ports (HTTP and gRPC), for one app id.
 public struct TestSidecar: Sendable {
     public let appID: String
     private let process: TestServiceProcess
@@ -20,9 +20,9 @@ public struct TestSidecar: Sendable {
         for (name, yaml) in components {
             try yaml.write(to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
-        return try await TestServiceProcess.with(
-            "StateSidecar", environment: ["APP_ID": appID, "COMPONENTS_PATH": folder.path], within: .seconds(20)
-        ) { process in
+        // Its gRPC API on a free port too, so sidecars of several tests never share Dapr's 50001.
+        let environment = ["APP_ID": appID, "COMPONENTS_PATH": folder.path, "DAPR_GRPC_PORT": String(try await TestRedis.freePort())]
+        return try await TestServiceProcess.with("StateSidecar", environment: environment, within: .seconds(20)) { process in
             try await body(TestSidecar(appID: appID, process: process))
         }
     }
