@@ -8,7 +8,7 @@ import Testing
 
 @testable import Catalog
 
-@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct CatalogAdminTests {
+@Suite(.postgresReachable, .redisReachable, .timeLimit(.minutes(1))) struct CatalogAdminTests {
     @Test func createReturns201WithLocationAndAGeneratedPicture() async throws {
         try await CatalogFixture.with { fixture throws in
             try await fixture.test { client throws in

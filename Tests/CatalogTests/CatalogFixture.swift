@@ -23,7 +23,11 @@ struct CatalogFixture: Sendable {
         return try await TestPostgres.withDatabase(prefix: "catalog") { configuration throws in
             try await TestPostgres.withClient(configuration) { client throws in
                 try await migrateCatalog(client: client, seed: seed, logger: TestPostgres.logger)
-                let environment = TestPostgres.environment(configuration).merging(["CATALOG_SEED": "\(seed)", "JWT_JWKS": key.jwksJSON]) { _, new in new }
+                let redis = TestRedis.configuration  // Catalog's event bus (stock, price changes)
+                let environment = TestPostgres.environment(configuration).merging([
+                    "CATALOG_SEED": "\(seed)", "JWT_JWKS": key.jwksJSON,
+                    "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_PASSWORD": redis.password ?? "",
+                ]) { _, new in new }
                 return try await body(CatalogFixture(client: client, key: key, environment: environment))
             }
         }

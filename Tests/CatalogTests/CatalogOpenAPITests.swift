@@ -8,7 +8,7 @@ import Testing
 @testable import Catalog
 
 /// `/openapi.yaml` is served, and every response it documents matches a real one.
-@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct CatalogOpenAPITests {
+@Suite(.postgresReachable, .redisReachable, .timeLimit(.minutes(1))) struct CatalogOpenAPITests {
     @Test func everyDocumentedResponseMatchesTheService() async throws {
         try await CatalogFixture.with { fixture throws in
             let admin = try await fixture.adminToken()

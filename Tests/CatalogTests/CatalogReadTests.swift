@@ -9,7 +9,7 @@ import Testing
 
 @testable import Catalog
 
-@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct CatalogReadTests {
+@Suite(.postgresReachable, .redisReachable, .timeLimit(.minutes(1))) struct CatalogReadTests {
     @Test func seedHasAtLeast30ItemsOver5BrandsAnd5TypesEachWithAPicture() async throws {
         try await CatalogFixture.with { fixture throws in
             try await fixture.test { client throws in

@@ -8,7 +8,7 @@ import Testing
 
 /// The catalog's part of the order process against a real PostgreSQL: reservations, decrements
 /// and releases happen once per order, and two orders never share the last units.
-@Suite(.timeLimit(.minutes(1))) struct CatalogStockTests {
+@Suite(.postgresReachable, .timeLimit(.minutes(1))) struct CatalogStockTests {
     /// `[available_stock, reserved_stock]` of the item.
     func stock(_ fixture: CatalogFixture, _ id: Int) async throws -> [Int] {
         for try await (available, reserved) in try await fixture.client.query(

@@ -8,7 +8,7 @@ import Testing
 /// Ordering, Catalog and Payment are SIGKILLed and restarted at random moments while 100
 /// checkouts go through. Afterwards every checkout has ended in exactly one order in a final
 /// state, and no effect is lost or doubled: stock, payments, events.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct ChaosTests {
+@Suite(.serialized, .redisReachable, .postgresReachable, .timeLimit(.minutes(5))) struct ChaosTests {
     @Test func everyCheckoutEndsInOneFinalOrderDespiteKilledServices() async throws {
         try await EndToEndSystem.with { system in
             let admin = try await system.token("admin")

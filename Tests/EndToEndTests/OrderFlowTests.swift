@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The sample's main flow across real processes: basket → checkout → order → stock → payment → shipping.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct OrderFlowTests {
+@Suite(.serialized, .redisReachable, .postgresReachable, .timeLimit(.minutes(3))) struct OrderFlowTests {
     @Test func aCheckoutIsPaidThenShippedWithTheBasketClearedAndStockDecrementedExactly() async throws {
         try await EndToEndSystem.with { system in
             let alice = try await system.token("alice")

@@ -153,7 +153,7 @@ struct DaprGRPCService: Dapr_Proto_Runtime_V1_Dapr.SimpleServiceProtocol {
         let operation = StateOperationKind.query(store: client.storeName)
         let result = try await mapping(operation) {
             let bytes = Array(request.query.utf8)
-            guard !RawJSON.hasTrailingComma(bytes) else { throw StateError(.invalidRequest, "the query is not valid JSON") }
+            guard StrictJSON.isValid(bytes) else { throw StateError(.invalidRequest, "the query is not valid JSON") }
             return try await client.query(try StateQuery(json: bytes))
         }
         var response = Dapr_Proto_Runtime_V1_QueryStateResponse()
