@@ -25,6 +25,9 @@ let package = Package(
         .executable(name: "Catalog", targets: ["Catalog"]),
         .executable(name: "Basket", targets: ["Basket"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+        .library(name: "StateFolder", targets: ["StateFolder"]),
+        .executable(name: "ModelStore", targets: ["ModelStore"]),
+        .executable(name: "ModelWorker", targets: ["ModelWorker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -39,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // MARK: Shared
@@ -211,6 +216,53 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Model worker (state folder, model cache, keyed stream state)
+        .target(
+            name: "StateFolder",
+            dependencies: [
+                "EventBus",
+                "RedisClient",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/StateFolder",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ModelStore",
+            dependencies: [
+                "ServiceDefaults",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/ModelStore",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ModelWorker",
+            dependencies: [
+                "ServiceDefaults",
+                "StateFolder",
+                "EventBus",
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Services/ModelWorker",
+            resources: [.copy("all-MiniLM-L6-v2.manifest.json")],
+            swiftSettings: strict
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "Benchmarks",
@@ -226,6 +278,8 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                "StateFolder",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks",
             swiftSettings: strict
@@ -371,6 +425,34 @@ let package = Package(
                 "ServiceDefaults",
                 "StateClient",
                 "StateStores",
+                "RedisClient",
+                "TestSupport",
+                "ChildProcess",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StateFolderTests",
+            dependencies: [
+                "StateFolder",
+                "ModelStore",
+                "TestSupport",
+                "ChildProcess",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ModelWorkerTests",
+            dependencies: [
+                "ModelWorker",
+                "ModelStore",
+                "StateFolder",
+                "EventBus",
                 "RedisClient",
                 "TestSupport",
                 "ChildProcess",
