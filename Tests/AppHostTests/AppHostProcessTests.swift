@@ -28,6 +28,8 @@ import Testing
             "IDENTITY_PORT": String(Int.random(in: 20_000..<32_000)),
             "CATALOG_PORT": String(Int.random(in: 20_000..<32_000)),
             "BASKET_PORT": String(Int.random(in: 20_000..<32_000)),
+            "MODEL_STORE_PORT": String(Int.random(in: 20_000..<32_000)),
+            "MODEL_WORKER_PORT": String(Int.random(in: 20_000..<32_000)),
             "IDENTITY_BCRYPT_COST": "4",
             "APPHOST_COMPONENTS_PATH": repositoryRoot + "/compose/components",
         ]
@@ -47,6 +49,7 @@ import Testing
         #expect(run.lines.contains { $0.hasPrefix("identity ") && $0.hasSuffix("ready") })
         #expect(run.lines.contains { $0.hasPrefix("catalog ") && $0.hasSuffix("ready") })
         #expect(run.lines.contains { $0.hasPrefix("basket ") && $0.hasSuffix("ready") })
+        #expect(run.lines.contains { $0.hasPrefix("model-worker ") && $0.hasSuffix("ready") })
         run.child.send(SIGINT)
         #expect(await run.child.waitForExit() == 0)
     }
