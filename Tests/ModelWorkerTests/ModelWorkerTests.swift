@@ -178,7 +178,8 @@ struct ModelWorkerTests {
         let state = try TemporaryFolder()
         defer { state.remove(); tiny.storeFolder.remove() }
         let prefix = TestRedis.uniqueKey() + ":"
-        let environment = environment(state: state.path, store: store, manifest: tiny.manifestPath, model: "tiny", prefix: prefix)
+        let environment = environment(
+            state: state.path, store: store, manifest: tiny.manifestPath, model: "tiny", prefix: prefix, extra: ["CHECKPOINT_EVERY": "10"])
         let orders = PaidOrders.generate(1_000, seed: 42)
 
         let worker = try await WorkerProcess(environment: environment)
@@ -191,6 +192,13 @@ struct ModelWorkerTests {
         }
         await worker.kill()  // while the first 500 are being processed
         try await TestRedis.withClient { redis in
+            // The kill came mid-stream: entries were left read but unacknowledged, or unread.
+            let groups = try await redis.send(RedisCommand("XINFO", "GROUPS", prefix + "OrderStatusChangedToPaid"))
+            let fields = try #require(groups.array?.first?.array)
+            let info = Dictionary(uniqueKeysWithValues: stride(from: 0, to: fields.count - 1, by: 2).compactMap { index in
+                fields[index].string.map { ($0, fields[index + 1].int ?? -1) }
+            })
+            #expect((info["pending"] ?? 0) > 0 || (info["lag"] ?? 0) > 0, "group at the kill: \(info)")
             try await PaidOrders.publish(Array(orders[500...]), prefix: prefix, redis: redis)
         }
 
