@@ -30,8 +30,17 @@ struct Benchmarks {
                 try await IdentityBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
             case "basket":
                 try await BasketBenchmark(settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis).run()
+            case "keyed-state":
+                try await KeyedStateBenchmark(
+                    updates: try reader.count(forKey: "bench.updates", default: 1_000_000), checkpoint: max(1, try reader.count(forKey: "bench.checkpoint", default: 10_000))
+                ).run()
+            case "model-download":
+                try await ModelDownloadBenchmark(
+                    port: try reader.port(forKey: "bench.model.store.port", default: 25_110), rounds: max(1, try reader.count(forKey: "bench.rounds", default: 3))
+                ).run()
             case let other?:
-                throw BenchmarkError(message: "unknown benchmark '\(other)'; known: redis, state, sidecar, events, catalog, identity, basket")
+                throw BenchmarkError(
+                    message: "unknown benchmark '\(other)'; known: redis, state, sidecar, events, catalog, identity, basket, keyed-state, model-download")
             }
         }
     }
