@@ -68,9 +68,6 @@ public struct ModelManifest: Codable, Sendable, Hashable {
         }
     }
 
-    /// The total size of the files in bytes.
-    public var totalSize: Int64 { files.reduce(0) { $0 + $1.size } }
-
     private static func isSafeName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && name != ".." && name != "current" && name != "LOCK" && !name.contains("/")
     }

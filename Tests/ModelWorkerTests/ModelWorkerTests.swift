@@ -18,7 +18,8 @@ struct ModelWorkerTests {
             let model = storeFolder.url.appendingPathComponent("tiny", isDirectory: true)
             try FileManager.default.createDirectory(at: model, withIntermediateDirectories: true)
             var generator = SystemRandomNumberGenerator()
-            let weights = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let words = (0..<(size + 7) / 8).map { _ in generator.next() }
+            let weights = Array(words.withUnsafeBytes { Array($0) }.prefix(size))
             let files: [(String, [UInt8])] = [
                 ("config.json", Array(#"{"model_type":"bert","hidden_size":4,"num_hidden_layers":1,"vocab_size":3}"#.utf8)),
                 ("vocab.txt", Array("[PAD]\n[UNK]\nshoe\n".utf8)), ("model.safetensors", weights),
@@ -118,10 +119,22 @@ struct ModelWorkerTests {
         let environment = environment(state: state.path, store: store, manifest: nil, model: "all-MiniLM-L6-v2", prefix: prefix)
         let first = try await WorkerProcess(environment: environment)
         let second = try await WorkerProcess(environment: environment)
-        // Readers never see a partial file: while downloading, `current` does not exist, and only
-        // verified files carry their final names.
+        // Readers never see a partial file: a reader polling the model's final names meanwhile
+        // finds each file either absent or whole.
+        let weights = state.path + "/models/all-MiniLM-L6-v2/current/model.safetensors"
+        let watcher = Task {
+            var seen: Set<Int> = []
+            while !Task.isCancelled {
+                if let size = (try? FileManager.default.attributesOfItem(atPath: weights))?[.size] as? NSNumber { seen.insert(size.intValue) }
+                try? await Task.sleep(for: .milliseconds(2))
+            }
+            return seen
+        }
         try await first.waitReady(within: .seconds(90))
         try await second.waitReady(within: .seconds(90))
+        watcher.cancel()
+        #expect(await watcher.value.isSubset(of: [90_868_376]))
+        #expect((try FileManager.default.attributesOfItem(atPath: weights)[.size] as? NSNumber)?.intValue == 90_868_376)
         let ready = try JSONSerialization.jsonObject(with: try await first.get("/health/ready").body) as? [String: Any]
         #expect((ready?["model"] as? [String: String]) == ["name": "all-MiniLM-L6-v2", "version": "53aa51172d14"])
         for file in ["config.json", "vocab.txt", "model.safetensors"] { #expect(store.downloads(of: file) == 1, "\(file)") }
@@ -135,11 +148,18 @@ struct ModelWorkerTests {
         #expect(try await first.get("/api/v1/recommendations/1?limit=0").status == 400)
         #expect(try await first.get("/api/v1/recommendations/shoe").status == 400)
 
-        await first.stop()
-        await second.stop()
+        // The owner stops; the standby replica takes the store over and goes on counting.
+        let (owner, standby) = first.logged("owning the store") ? (first, second) : (second, first)
+        await owner.stop()
+        let more = [[1, 3]]
+        try await TestRedis.withClient { try await PaidOrders.publish(more, prefix: prefix, redis: $0) }
+        try await waitForOrders(standby, product: 3, orders: 3)
+        #expect(standby.logged("owning the store"))
+        try await expectCounts(standby, equal: orders + more)
+        await standby.stop()
         let restarted = try await WorkerProcess(environment: environment)
         try await restarted.waitReady(within: .seconds(60))
-        try await expectCounts(restarted, equal: orders)
+        try await expectCounts(restarted, equal: orders + more)
         for file in ["config.json", "vocab.txt", "model.safetensors"] { #expect(store.downloads(of: file) == 1, "\(file) after the restart") }
         await restarted.stop()
         await store.process.stop()
@@ -147,24 +167,30 @@ struct ModelWorkerTests {
 
     @Test("SIGKILL mid-download, then restart: the download resumes with a Range request and the checksum is right", .timeLimit(.minutes(2)))
     func resumeAfterSIGKILL() async throws {
-        let tiny = try TinyModel(size: 8 << 20)
-        let store = try await StoreProcess(folder: tiny.storeFolder.path, throttleBytesPerSecond: 4 << 20)
+        // The real model when the scripts fetched it, else a generated one; the store is slowed
+        // down so the kill lands mid-file.
+        let tiny = realModelFolder == nil ? try TinyModel(size: 8 << 20) : nil
+        defer { tiny?.storeFolder.remove() }
+        let storeFolder = tiny?.storeFolder.path ?? URL(fileURLWithPath: realModelFolder!).deletingLastPathComponent().path
+        let (model, version, size) = tiny.map { ("tiny", "1", $0.size) } ?? ("all-MiniLM-L6-v2", "53aa51172d14", 90_868_376)
+        let store = try await StoreProcess(folder: storeFolder, throttleBytesPerSecond: tiny == nil ? 40 << 20 : 4 << 20)
         let state = try TemporaryFolder()
-        defer { state.remove(); tiny.storeFolder.remove() }
-        let environment = environment(state: state.path, store: store, manifest: tiny.manifestPath, model: "tiny", prefix: TestRedis.uniqueKey() + ":")
-        let partial = state.path + "/models/tiny/1/model.safetensors.partial"
+        defer { state.remove() }
+        let environment = environment(state: state.path, store: store, manifest: tiny?.manifestPath, model: model, prefix: TestRedis.uniqueKey() + ":")
+        let partial = state.path + "/models/\(model)/\(version)/model.safetensors.partial"
         let worker = try await WorkerProcess(environment: environment)
         try await TestRedis.eventually(within: .seconds(30)) {
-            let size = (try FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)?.intValue ?? 0
-            guard size >= 1 << 20 else { throw WorkerExited(status: -1, output: ["partial: \(size) bytes"]) }
+            let written = (try FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)?.intValue ?? 0
+            guard written >= size / 8 else { throw WorkerExited(status: -1, output: ["partial: \(written) bytes"]) }
         }
         await worker.kill()
         let stoppedAt = try #require((try FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)?.intValue)
-        #expect(stoppedAt < tiny.size)
+        #expect(stoppedAt < size)
 
         let restarted = try await WorkerProcess(environment: environment)
-        try await restarted.waitReady(within: .seconds(60))
-        #expect(store.requests.contains { $0.path == "/tiny/model.safetensors" && $0.range == "bytes=\(stoppedAt)-" && $0.status == "206" })
+        try await restarted.waitReady(within: .seconds(60))  // ready: every file verified against its sha256
+        #expect(store.requests.contains { $0.path == "/\(model)/model.safetensors" && $0.range == "bytes=\(stoppedAt)-" && $0.status == "206" })
+        #expect(store.downloads(of: "model.safetensors") == 2)
         #expect(!FileManager.default.fileExists(atPath: partial))
         #expect(restarted.logged("resuming model download"))
         await restarted.stop()
