@@ -133,15 +133,26 @@ public struct ModelCache: Sendable {
         default:
             throw StateFolderError(.downloadFailed, "GET \(url.absoluteString) answered \(response.status)")
         }
+        // 1 MiB is written (and hashed) on the thread pool while the next one arrives: at most
+        // two are held, whatever the file's size.
         var progress = DownloadProgress(size: file.size, logger: logger, metadata: metadata)
         var pending = ByteBuffer()
-        for try await chunk in response.body {
-            pending.writeImmutableBuffer(chunk)
-            if pending.readableBytes >= 1 << 20 {
-                try await partial.append(pending)
-                pending.clear()
+        var writing: Task<Void, any Error>?
+        do {
+            for try await chunk in response.body {
+                pending.writeImmutableBuffer(chunk)
+                guard pending.readableBytes >= 1 << 20 else { continue }
+                try await writing?.value
                 progress.report(partial.size)
+                let full = pending
+                pending = ByteBuffer()
+                writing = Task { try await partial.append(full) }
             }
+            try await writing?.value
+        } catch {
+            writing?.cancel()
+            _ = try? await writing?.value
+            throw error
         }
         if pending.readableBytes > 0 { try await partial.append(pending) }
         guard partial.size == file.size else {
