@@ -26,7 +26,9 @@ public final class KeyedStateStore: Sendable {
     ) async throws -> KeyedStateStore {
         let folder = stateFolder.storeFolder(store: store, stream: stream)
         let lock = try await FolderLock.acquire(folder, policy: lockPolicy, logger: logger)
-        return try KeyedStateStore(folder: folder, lock: lock, quota: stateFolder.quota)
+        let store = try KeyedStateStore(folder: folder, lock: lock, quota: stateFolder.quota)
+        try await store.database.write { db in try createSchema(db) }
+        return store
     }
 
     private init(folder: URL, lock: FolderLock, quota: StateQuota) throws {
@@ -36,7 +38,6 @@ public final class KeyedStateStore: Sendable {
         var configuration = Configuration()
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         database = try DatabasePool(path: folder.appendingPathComponent(Self.fileName).path, configuration: configuration)
-        try database.write { db in try Self.createSchema(db) }
     }
 
     static func createSchema(_ db: Database) throws {
