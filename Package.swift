@@ -26,6 +26,9 @@ let package = Package(
         .executable(name: "Ordering", targets: ["Ordering"]),
         .executable(name: "Payment", targets: ["Payment"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
+        .library(name: "StateFolder", targets: ["StateFolder"]),
+        .executable(name: "ModelStore", targets: ["ModelStore"]),
+        .executable(name: "ModelWorker", targets: ["ModelWorker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -46,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // MARK: Shared
@@ -256,11 +260,51 @@ let package = Package(
                 "StateStores",
                 "EventBus",
                 "RedisClient",
+        // MARK: Model worker (state folder, model cache, keyed stream state)
+        .target(
+            name: "StateFolder",
+            dependencies: [
+                "EventBus",
+                "RedisClient",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/StateFolder",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ModelStore",
+            dependencies: [
+                "ServiceDefaults",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/Payment",
+            path: "Services/ModelStore",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ModelWorker",
+            dependencies: [
+                "ServiceDefaults",
+                "StateFolder",
+                "EventBus",
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Services/ModelWorker",
+            resources: [.copy("all-MiniLM-L6-v2.manifest.json")],
             swiftSettings: strict
         ),
 
@@ -280,6 +324,8 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                "StateFolder",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks",
             swiftSettings: strict
@@ -469,6 +515,34 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "StateFolderTests",
+            dependencies: [
+                "StateFolder",
+                "ModelStore",
+                "TestSupport",
+                "ChildProcess",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "ModelWorkerTests",
+            dependencies: [
+                "ModelWorker",
+                "ModelStore",
+                "StateFolder",
+                "EventBus",
+                "RedisClient",
+                "TestSupport",
+                "ChildProcess",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -33,6 +33,7 @@ struct Benchmarks: ParsableCommand {
     /// The benchmarks, by the name given on the command line.
     enum Name: String, CaseIterable, ExpressibleByArgument {
         case redis, state, sidecar, events, catalog, identity, basket, orders
+        case keyedState = "keyed-state", modelDownload = "model-download"
     }
 
     @Argument(help: "Which benchmark to run.")
@@ -61,6 +62,15 @@ struct Benchmarks: ParsableCommand {
             try await OrderLatencyBenchmark(
                 settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis,
                 orders: max(1, try reader.count(forKey: "bench.orders", default: 100))
+            ).run()
+        case .keyedState:
+            try await KeyedStateBenchmark(
+                updates: try reader.count(forKey: "bench.updates", default: 1_000_000),
+                checkpoint: max(1, try reader.count(forKey: "bench.checkpoint", default: 10_000))
+            ).run()
+        case .modelDownload:
+            try await ModelDownloadBenchmark(
+                port: try reader.port(forKey: "bench.model.store.port", default: 25_110), rounds: max(1, try reader.count(forKey: "bench.rounds", default: 3))
             ).run()
         }
     }

@@ -92,7 +92,7 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
 }
 
 /// The `REDIS_*` variables of ServiceDefaults for a service using AppHost's Redis.
-private func redisEnvironment(_ settings: AppHostSettings) -> [String: String] {
+func redisEnvironment(_ settings: AppHostSettings) -> [String: String] {
     var environment = ["REDIS_HOST": settings.redis.host, "REDIS_PORT": String(settings.redis.port)]
     if let password = settings.redis.password { environment["REDIS_PASSWORD"] = password }
     return environment

@@ -30,6 +30,8 @@ import Testing
             "BASKET_PORT": String(Int.random(in: 20_000..<32_000)),
             "ORDERING_PORT": String(Int.random(in: 20_000..<32_000)),
             "PAYMENT_PORT": String(Int.random(in: 20_000..<32_000)),
+            "MODEL_STORE_PORT": String(Int.random(in: 20_000..<32_000)),
+            "MODEL_WORKER_PORT": String(Int.random(in: 20_000..<32_000)),
             "IDENTITY_BCRYPT_COST": "4",
             "APPHOST_COMPONENTS_PATH": repositoryRoot + "/compose/components",
         ]
@@ -55,6 +57,7 @@ import Testing
         #expect(lines.contains { $0.hasPrefix("basket ") && $0.hasSuffix("ready") })
         #expect(lines.contains { $0.hasPrefix("ordering ") && $0.hasSuffix("ready") })
         #expect(lines.contains { $0.hasPrefix("payment ") && $0.hasSuffix("ready") })
+        #expect(lines.contains { $0.hasPrefix("model-worker ") && $0.hasSuffix("ready") })
         #expect(status == .exited(0))
     }
 

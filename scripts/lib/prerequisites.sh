@@ -18,6 +18,9 @@
 # A value already set in the environment wins when it points at a usable program, so a person
 # can pick another Redis or PostgreSQL.
 
+# shellcheck source=scripts/lib/models.sh
+source "$(dirname "${BASH_SOURCE[0]}")/models.sh"
+
 # Prints one line, prefixed so it stands out from build output.
 eshop_say() { printf 'eshop: %s\n' "$*"; }
 
@@ -184,4 +187,5 @@ eshop_install_prerequisites() {
     fi
 
     export REDIS_SERVER_BIN REDIS_BENCHMARK_BIN POSTGRES_BIN_DIR POSTGRES_RUN_AS
+    eshop_fetch_models || return 1   # MODEL_STORE_DIR, MODEL_FILES_DIR (scripts/lib/models.sh)
 }

@@ -1,0 +1,17 @@
+import Configuration
+import Hummingbird
+import Logging
+import ServiceDefaults
+
+/// The model store: model files over HTTP with Range and ETag (port 5110), for the model worker.
+@main
+struct App {
+    static func main() async {
+        await ServiceMain.run("model-store") {
+            let reader = try await ConfigReader.service()
+            let settings = try ServiceSettings(reader: reader, defaultPort: modelStoreDefaultPort, defaultAppID: modelStoreDefaultAppID)
+            LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
+            try await buildApplication(reader: reader).runService()
+        }
+    }
+}

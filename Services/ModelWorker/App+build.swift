@@ -1,0 +1,48 @@
+import Configuration
+import EventBus
+import Foundation
+import Hummingbird
+import Logging
+import RedisClient
+import ServiceDefaults
+import StateFolder
+
+/// The model worker: the state folder, the model cache and loader, the bought-together consumer,
+/// and the recommendations API. Settings: ``ModelWorkerSettings``, `RedisClient.Configuration(reader:)`'s
+/// keys (`REDIS_*`) and ``ServiceSettings``' keys (`HTTP_PORT` default 5109, `APP_ID` default
+/// `model-worker`, the consumer group).
+func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
+    let settings = try ServiceSettings(reader: reader, defaultPort: modelWorkerDefaultPort, defaultAppID: modelWorkerDefaultAppID)
+    let worker = try ModelWorkerSettings(reader: reader)
+    var logger = Logger(label: settings.appID)
+    logger.logLevel = settings.logLevel
+
+    let stateFolder = try StateFolder.open(path: worker.stateDirectory, consumerGroup: settings.appID, quotaBytes: worker.quotaBytes, logger: logger)
+    let redis = RedisClient(configuration: try RedisClient.Configuration(reader: reader), logger: logger)
+    let status = ModelStatus()
+    let loader = ModelLoader(
+        cache: ModelCache(stateFolder: stateFolder, logger: logger), manifest: worker.manifest, baseURL: worker.baseURL, status: status, logger: logger)
+    let consumer = BoughtTogetherConsumer(
+        groupInUse: try stateFolder.markInUse(), client: redis, stateFolder: stateFolder, streamPrefix: worker.streamPrefix, checkpoint: worker.checkpoint, lockPolicy: worker.storeLock,
+        logger: logger)
+    let reader = KeyedStateReader(stateFolder, store: BoughtTogether.store, stream: consumer.stream)
+
+    let router = Router(context: ServiceRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ProblemMiddleware())
+    router.addRoutes(ModelHealthController(status: status, redis: redis).endpoints)
+    router.group("api/v1/recommendations").addRoutes(RecommendationsController(reader: reader).endpoints)
+    // Services stop in reverse order: the server, then the consumer (committing its batch), Redis last.
+    return Application(router: router, configuration: settings.applicationConfiguration, services: [redis, loader, consumer], logger: logger)
+}
+
+/// `ModelWorker clear-state`: deletes `<state>/<group>`, keeping the models; refuses while any
+/// worker of the group runs (each marks the group in use).
+func clearState(reader: ConfigReader) throws {
+    let settings = try ServiceSettings(reader: reader, defaultPort: modelWorkerDefaultPort, defaultAppID: modelWorkerDefaultAppID)
+    let worker = try ModelWorkerSettings(reader: reader)
+    var logger = Logger(label: settings.appID)
+    logger.logLevel = settings.logLevel
+    let stateFolder = try StateFolder.open(path: worker.stateDirectory, consumerGroup: settings.appID, quotaBytes: worker.quotaBytes, logger: logger)
+    try stateFolder.clearGroup(logger)
+}

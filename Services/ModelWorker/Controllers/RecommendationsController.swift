@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import ServiceDefaults
+import StateFolder
+
+/// `GET /api/v1/recommendations/{productId}?limit=`: the products most often bought with it,
+/// from the committed keyed state (any replica answers, owner or standby).
+struct RecommendationsController: Sendable {
+    let reader: KeyedStateReader
+
+    var endpoints: RouteCollection<ServiceRequestContext> {
+        let routes = RouteCollection(context: ServiceRequestContext.self)
+        routes.get(":productId", use: recommendations)
+        return routes
+    }
+
+    /// 200 with the counts; 400 for a bad id or limit; 404 when no paid order held the product.
+    @Sendable func recommendations(_ request: Request, context: ServiceRequestContext) async throws -> Recommendations {
+        guard let text = context.parameters.get("productId"), let productId = Int(text), (1...Int(Int32.max)).contains(productId) else {
+            throw ProblemDetails(.badRequest, detail: "the product id must be a positive whole number", errors: ["productId": ["must be a positive whole number"]])
+        }
+        var limit = 10
+        if let value = request.uri.queryParameters.get("limit") {
+            guard let parsed = Int(value), (1...100).contains(parsed) else {
+                throw ProblemDetails(.badRequest, detail: "limit must be a whole number 1…100", errors: ["limit": ["must be a whole number 1…100"]])
+            }
+            limit = parsed
+        }
+        let values = try await reader.values(of: String(productId))
+        guard let orders = values["orders"].flatMap(Self.count) else {
+            throw ProblemDetails(.notFound, detail: "no paid order holds product \(productId)")
+        }
+        let together = values.compactMap { key, value -> Recommendations.Item? in
+            guard key.hasPrefix("with:"), let other = Int(key.dropFirst(5)), let count = Self.count(value) else { return nil }
+            return Recommendations.Item(productId: other, count: count)
+        }
+        let top = together.sorted { ($0.count, -$0.productId) > ($1.count, -$1.productId) }.prefix(limit)
+        return Recommendations(productId: productId, orders: orders, boughtTogether: Array(top))
+    }
+
+    /// A stored JSON integer.
+    static func count(_ data: Data) -> Int? { try? JSONDecoder().decode(Int.self, from: data) }
+}
+
+/// The answer: catalog ids with counts, most often bought together first (then by id).
+struct Recommendations: ResponseEncodable, Decodable, Equatable {
+    struct Item: Codable, Equatable {
+        var productId: Int
+        var count: Int
+    }
+
+    var productId: Int
+    /// Paid orders holding the product.
+    var orders: Int
+    var boughtTogether: [Item]
+}
