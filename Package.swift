@@ -260,6 +260,14 @@ let package = Package(
                 "StateStores",
                 "EventBus",
                 "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Payment",
+            swiftSettings: strict
+        ),
+
         // MARK: Model worker (state folder, model cache, keyed stream state)
         .target(
             name: "StateFolder",
@@ -285,7 +293,6 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            path: "Services/Payment",
             path: "Services/ModelStore",
             swiftSettings: strict
         ),
@@ -524,7 +531,6 @@ let package = Package(
                 "StateFolder",
                 "ModelStore",
                 "TestSupport",
-                "ChildProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -539,7 +545,6 @@ let package = Package(
                 "EventBus",
                 "RedisClient",
                 "TestSupport",
-                "ChildProcess",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),

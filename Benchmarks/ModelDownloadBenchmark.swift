@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import ChildProcess
 import Foundation
 import Logging
 import StateFolder
@@ -9,7 +8,8 @@ import StateFolder
 /// stay flat: the file is streamed 1 MiB at a time). Goal ≥ 0.9 × curl.
 ///
 /// `Benchmarks model-download` starts the model store (the release `ModelStore` beside this
-/// program) on `BENCH_MODEL_STORE_PORT` (default 25110) serving `MODEL_STORE_DIR`; each side
+/// program, as a ``BenchmarkedService``) on `BENCH_MODEL_STORE_PORT` (default 25110) serving
+/// `MODEL_STORE_DIR`; each side
 /// downloads `BENCH_ROUNDS` times (default 3) and the best round counts.
 struct ModelDownloadBenchmark {
     let port: Int
@@ -17,16 +17,7 @@ struct ModelDownloadBenchmark {
     var storeURL: String { "http://127.0.0.1:\(port)" }
 
     func run() async throws {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        let store = try ChildProcess(
-            [folder.appendingPathComponent("ModelStore").path], environment: ["HTTP_PORT": String(port), "LOG_LEVEL": "warning"], output: .discard)
-        defer { store.send(SIGTERM) }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while (try? await HTTPClient.shared.execute(HTTPClientRequest(url: storeURL + "/health/ready"), timeout: .seconds(1)))?.status != .ok {
-            guard ContinuousClock.now < deadline, store.exitStatus == nil else { throw BenchmarkError(message: "the model store did not start") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        try await measure()
+        try await BenchmarkedService.with("ModelStore", port: port, environment: [:]) { _ in try await measure() }
     }
 
     private func measure() async throws {
@@ -41,8 +32,7 @@ struct ModelDownloadBenchmark {
         var curlBest = Double.infinity
         for _ in 0..<rounds {
             let start = ContinuousClock.now
-            let curl = try ChildProcess(["curl", "-sf", "-o", scratch.path + "/curl.bin", url], output: .discard)
-            guard await curl.waitForExit() == 0 else { throw BenchmarkError(message: "curl \(url) failed") }
+            _ = try await runTool("curl", ["-sf", "-o", scratch.path + "/curl.bin", url])
             curlBest = min(curlBest, seconds(ContinuousClock.now - start))
         }
 

@@ -19,7 +19,7 @@ let modelStoreDefaultAppID = "model-store"
 /// | `model.store.throttle.bytes.per.second` (`MODEL_STORE_THROTTLE_BYTES_PER_SECOND`) | slows every response body to this rate, to watch progress or interrupt a download on purpose; 0 = full speed | 0 |
 /// | and ``ServiceSettings``' keys (`HTTP_PORT` default 5110, …) | | |
 func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
-    let settings = try ServiceSettings(reader: reader, defaultPort: modelStoreDefaultPort, defaultAppID: modelStoreDefaultAppID)
+    let settings = try ServiceSettings(reader: reader)
     let folder = reader.string(forKey: "model.store.dir", default: defaultModelStoreFolder())
     var isFolder: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {

@@ -8,8 +8,8 @@ import ServiceDefaults
 struct App {
     static func main() async {
         await ServiceMain.run("model-store") {
-            let reader = try await ConfigReader.service()
-            let settings = try ServiceSettings(reader: reader, defaultPort: modelStoreDefaultPort, defaultAppID: modelStoreDefaultAppID)
+            let reader = try await ConfigReader.service(port: modelStoreDefaultPort, appID: modelStoreDefaultAppID)
+            let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
             try await buildApplication(reader: reader).runService()
         }

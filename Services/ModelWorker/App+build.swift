@@ -12,7 +12,7 @@ import StateFolder
 /// keys (`REDIS_*`) and ``ServiceSettings``' keys (`HTTP_PORT` default 5109, `APP_ID` default
 /// `model-worker`, the consumer group).
 func buildApplication(reader: ConfigReader) async throws -> some ApplicationProtocol {
-    let settings = try ServiceSettings(reader: reader, defaultPort: modelWorkerDefaultPort, defaultAppID: modelWorkerDefaultAppID)
+    let settings = try ServiceSettings(reader: reader)
     let worker = try ModelWorkerSettings(reader: reader)
     var logger = Logger(label: settings.appID)
     logger.logLevel = settings.logLevel
@@ -39,7 +39,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
 /// `ModelWorker clear-state`: deletes `<state>/<group>`, keeping the models; refuses while any
 /// worker of the group runs (each marks the group in use).
 func clearState(reader: ConfigReader) throws {
-    let settings = try ServiceSettings(reader: reader, defaultPort: modelWorkerDefaultPort, defaultAppID: modelWorkerDefaultAppID)
+    let settings = try ServiceSettings(reader: reader)
     let worker = try ModelWorkerSettings(reader: reader)
     var logger = Logger(label: settings.appID)
     logger.logLevel = settings.logLevel

@@ -25,8 +25,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         await ServiceMain.run(modelWorkerDefaultAppID) {
-            let reader = try await ConfigReader.service()
-            let settings = try ServiceSettings(reader: reader, defaultPort: modelWorkerDefaultPort, defaultAppID: modelWorkerDefaultAppID)
+            let reader = try await ConfigReader.service(port: modelWorkerDefaultPort, appID: modelWorkerDefaultAppID)
+            let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
             try await buildApplication(reader: reader).runService()
         }
@@ -40,8 +40,8 @@ struct ClearState: AsyncParsableCommand {
 
     func run() async throws {
         await ServiceMain.run("\(modelWorkerDefaultAppID) clear-state") {
-            let reader = try await ConfigReader.service()
-            let settings = try ServiceSettings(reader: reader, defaultPort: modelWorkerDefaultPort, defaultAppID: modelWorkerDefaultAppID)
+            let reader = try await ConfigReader.service(port: modelWorkerDefaultPort, appID: modelWorkerDefaultAppID)
+            let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
             try clearState(reader: reader)
         }

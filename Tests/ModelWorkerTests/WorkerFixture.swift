@@ -1,5 +1,4 @@
 import AsyncHTTPClient
-import ChildProcess
 import EventBus
 import Foundation
 import RedisClient
@@ -29,10 +28,10 @@ struct TemporaryFolder: Sendable {
 
 /// The model store process serving `folder`, and the requests it logged.
 struct StoreProcess: Sendable {
-    let process: TestServiceProcess
+    let process: BackgroundTestService
 
     init(folder: String, throttleBytesPerSecond: Int = 0) async throws {
-        process = try await TestServiceProcess(
+        process = try await BackgroundTestService(
             "ModelStore",
             environment: [
                 "MODEL_STORE_DIR": folder, "LOG_LEVEL": "info", "LOG_FORMAT": "json",
@@ -56,18 +55,17 @@ struct StoreProcess: Sendable {
 /// A model worker process (the `ModelWorker` executable) on a free port.
 final class WorkerProcess: Sendable {
     let port: Int
-    let child: ChildProcess
-    let output: CollectedLines
+    let child: BackgroundTestProcess
+    var output: CollectedLines { child.output }
 
     init(environment: [String: String], arguments: [String] = []) async throws {
         port = try await TestRedis.freePort()
-        output = CollectedLines()
         var environment = environment
         environment["HTTP_HOST"] = "127.0.0.1"
         environment["HTTP_PORT"] = String(port)
         environment["LOG_FORMAT"] = "json"
         environment["LOG_LEVEL"] = environment["LOG_LEVEL"] ?? "info"
-        child = try ChildProcess([BuiltProducts.path("ModelWorker")] + arguments, environment: environment, output: .lines(output.append))
+        child = BackgroundTestProcess([BuiltProducts.path("ModelWorker")] + arguments, environment: environment)
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -81,7 +79,7 @@ final class WorkerProcess: Sendable {
     /// Waits until `/health/ready` answers 200 (fails early if the process exits).
     func waitReady(within timeout: Duration = .seconds(60)) async throws {
         try await TestRedis.eventually(within: timeout) {
-            if let status = child.exitStatus { throw WorkerExited(status: status, output: output.all) }
+            if child.hasExited { throw WorkerExited(status: await child.waitForExit() ?? -1, output: output.all) }
             guard try await get("/health/ready").status == 200 else { throw WorkerExited(status: -1, output: ["not ready yet"]) }
         }
     }
@@ -93,12 +91,9 @@ final class WorkerProcess: Sendable {
         }
     }
 
-    func kill() async {
-        child.send(SIGKILL)
-        _ = await child.waitForExit()
-    }
+    func kill() async { _ = await child.kill() }
 
-    func stop() async { _ = await child.terminate(grace: .seconds(10)) }
+    func stop() async { await child.terminate() }
 }
 
 struct WorkerExited: Error, CustomStringConvertible {

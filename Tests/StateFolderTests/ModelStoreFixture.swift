@@ -15,7 +15,7 @@ struct ModelStoreFixture: Sendable {
     }
 
     let folder: TemporaryFolder
-    let store: TestServiceProcess
+    let store: BackgroundTestService
 
     /// `files`: name → contents, written under `<store>/<model>/`.
     static func start(model: String = "tiny", files: [String: [UInt8]], throttleBytesPerSecond: Int = 0) async throws -> ModelStoreFixture {
@@ -23,7 +23,7 @@ struct ModelStoreFixture: Sendable {
         let modelFolder = folder.url.appendingPathComponent(model, isDirectory: true)
         try FileManager.default.createDirectory(at: modelFolder, withIntermediateDirectories: true)
         for (name, bytes) in files { try Data(bytes).write(to: modelFolder.appendingPathComponent(name)) }
-        let store = try await TestServiceProcess(
+        let store = try await BackgroundTestService(
             "ModelStore",
             environment: [
                 "MODEL_STORE_DIR": folder.path, "LOG_LEVEL": "info", "LOG_FORMAT": "json",
