@@ -110,6 +110,7 @@ let package = Package(
         .target(
             name: "ServiceDefaults",
             dependencies: [
+                "EventBus",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 "StateClient",
                 "RedisClient",

@@ -1,4 +1,5 @@
 import Configuration
+import EventBus
 import Foundation
 import Hummingbird
 import Logging
@@ -38,7 +39,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     let client = PostgresClient(configuration: postgres, backgroundLogger: logger)
     let redis = RedisClient(configuration: try RedisClient.Configuration(reader: reader), logger: logger)
     let events = CatalogEvents(
-        redis: redis, postgres: client, configuration: try eventBusConfiguration(reader: reader, appID: settings.appID), logger: logger)
+        redis: redis, postgres: client, configuration: try RedisStreamsEventBus.Configuration(reader: reader, appID: settings.appID), logger: logger)
     let router = buildRouter(
         repository: PostgresCatalogRepository(client: client, logger: logger, priceChanged: { events.relay.wake() }),
         verifier: BearerTokenVerifier(settings: auth),

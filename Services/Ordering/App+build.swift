@@ -46,7 +46,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     // Handled-event records live beside the bus in Redis, as in every service.
     let handled = StateClient(
         store: ResilientStateStore(RedisStateStore(client: redis, logger: logger), logger: logger), storeName: "statestore", appID: settings.appID)
-    let bus = RedisStreamsEventBus(client: redis, state: handled, configuration: try eventBusConfiguration(reader: reader, appID: settings.appID), logger: logger)
+    let bus = RedisStreamsEventBus(client: redis, state: handled, configuration: try RedisStreamsEventBus.Configuration(reader: reader, appID: settings.appID), logger: logger)
     let outbox = StateOutbox(state: orders)
     let relay = OutboxRelay(outbox: outbox, bus: bus, logger: logger)
     let service = OrderingService(repository: OrderRepository(outbox: outbox), gracePeriod: gracePeriod, wakeRelay: { relay.wake() }, logger: logger)

@@ -31,7 +31,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     let redis = RedisClient(configuration: try RedisClient.Configuration(reader: reader), logger: logger)
     let state = StateClient(
         store: ResilientStateStore(RedisStateStore(client: redis, logger: logger), logger: logger), storeName: "statestore", appID: settings.appID)
-    let bus = RedisStreamsEventBus(client: redis, state: state, configuration: try eventBusConfiguration(reader: reader, appID: settings.appID), logger: logger)
+    let bus = RedisStreamsEventBus(client: redis, state: state, configuration: try RedisStreamsEventBus.Configuration(reader: reader, appID: settings.appID), logger: logger)
     let outbox = StateOutbox(state: state)
     let relay = OutboxRelay(outbox: outbox, bus: bus, logger: logger)
     let service = PaymentService(rule: rule, outbox: outbox, wakeRelay: { relay.wake() }, logger: logger)

@@ -36,6 +36,7 @@ extension RedisStreamsEventBus {
                     }
                 }
             } catch {
+                guard isRunning else { return }  // stopped mid-read (a cancelled wait): not a failure
                 if let error = error as? RedisError, error.serverErrorPrefix == "NOGROUP" { groupReady = false }
                 failures += 1
                 logger.error(

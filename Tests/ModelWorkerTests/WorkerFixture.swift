@@ -11,21 +11,6 @@ let realModelFolder: String? = ProcessInfo.processInfo.environment["MODEL_FILES_
     FileManager.default.fileExists(atPath: folder + "/model.safetensors") ? folder : nil
 }
 
-/// A new empty folder, removed by ``remove()``.
-struct TemporaryFolder: Sendable {
-    let url: URL
-
-    init(_ name: String = #function) throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("eshop-\(name.prefix { $0.isLetter })-\(UUID().uuidString.prefix(8))", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    var path: String { url.path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
-
 /// The model store process serving `folder`, and the requests it logged.
 struct StoreProcess: Sendable {
     let process: BackgroundTestService

@@ -42,17 +42,3 @@ final class CapturedLog: Sendable {
     }
 }
 
-/// A new empty folder under the system's temporary folder, removed by ``remove()``.
-struct TemporaryFolder: Sendable {
-    let url: URL
-
-    init(_ name: String = #function) throws {
-        url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("eshop-\(name.prefix { $0.isLetter })-\(UUID().uuidString.prefix(8))", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    var path: String { url.path }
-
-    func remove() { try? FileManager.default.removeItem(at: url) }
-}
