@@ -42,7 +42,8 @@ func buildApplication(_ dependencies: BasketDependencies) -> some ApplicationPro
     let router = Router.service(context: ServiceRequestContext.self, healthChecks: dependencies.healthChecks)
     router.group("api/v1/basket")
         .add(middleware: BearerAuthMiddleware(verifier: dependencies.verifier))
-        .add(middleware: BasketErrorStatusMiddleware())
+        .add(middleware: StateStoreErrorMiddleware(subject: "basket"))
+        .add(middleware: CatalogErrorStatusMiddleware())
         .addRoutes(BasketController(service: service).endpoints)
     router.addRoutes(OpenAPIDocumentController<ServiceRequestContext>(yaml: dependencies.openAPIDocument).endpoints)
     // Services stop in reverse order: the server first, then the relay and the bus, Redis last.

@@ -65,7 +65,7 @@ func buildRouter(service: OrderingService, verifier: BearerTokenVerifier, openAP
     let router = Router.service(context: ServiceRequestContext.self, healthChecks: healthChecks)
     router.group("api/v1/orders")
         .add(middleware: BearerAuthMiddleware(verifier: verifier))
-        .add(middleware: OrderStoreUnavailableMiddleware())
+        .add(middleware: StateStoreErrorMiddleware(subject: "order"))
         .addRoutes(OrderController(service: service).endpoints)
     router.addRoutes(OpenAPIDocumentController<ServiceRequestContext>(yaml: openAPIDocument).endpoints)
     return router
