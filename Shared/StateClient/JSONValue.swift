@@ -1,47 +1,24 @@
 import Foundation
 
-/// Any JSON value, with numbers kept as exact decimals (an int64 or `0.1` survives as written).
-public enum JSONValue: Sendable, Hashable, Codable {
+/// Any JSON value, with numbers kept exactly as written (``JSONNumber``: `1e300` and a 43-digit
+/// integer survive, where `Double` and `Decimal` round).
+///
+/// Parse with ``init(json:)`` and write with ``jsonText``. It is deliberately not `Codable`: a
+/// `Decoder` hands numbers over as `Double` or `Decimal` only, which would round them.
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
-    case number(Decimal)
+    case number(JSONNumber)
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let bool = try? container.decode(Bool.self) {
-            self = .bool(bool)
-        } else if let number = try? container.decode(Decimal.self) {
-            self = .number(number)
-        } else if let string = try? container.decode(String.self) {
-            self = .string(string)
-        } else if let array = try? container.decode([JSONValue].self) {
-            self = .array(array)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
-
-    /// Parses JSON text; `nil` when it is not JSON.
+    /// Parses JSON text (RFC 8259, as ``StrictJSON`` accepts it); `nil` when it is not JSON. When a
+    /// name occurs twice in an object, the last member wins, as in PostgreSQL's `jsonb`.
     public init?(json bytes: [UInt8]) {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else { return nil }
-        self = value
+        guard StrictJSON.isValid(bytes) else { return nil }
+        var reader = JSONValueReader(bytes: bytes)
+        self = reader.value()
     }
 
     /// The value at a dotted path (`address.city`) inside objects; `nil` when absent.

@@ -24,8 +24,8 @@ extension StateQuery {
         case .object(let page):
             switch page["limit"] {
             case nil, .null: break
-            case .number(let number) where number >= 0 && Int(exactly: NSDecimalNumber(decimal: number).doubleValue) != nil:
-                let value = NSDecimalNumber(decimal: number).intValue
+            case .number(let number) where (number.intValue ?? -1) >= 0:
+                let value = number.intValue ?? 0
                 limit = value == 0 ? nil : value
             default: throw StateError(.invalidRequest, "page.limit must be a whole number ≥ 0")
             }
@@ -105,7 +105,7 @@ extension StateQuery {
             query["sort"] = .array(sort.map { .object(["key": .string($0.path), "order": .string($0.descending ? "DESC" : "ASC")]) })
         }
         var page: [String: JSONValue] = [:]
-        if let limit { page["limit"] = .number(Decimal(limit)) }
+        if let limit { page["limit"] = .number(JSONNumber(limit)) }
         if let token { page["token"] = .string(token) }
         if !page.isEmpty { query["page"] = .object(page) }
         return .object(query)

@@ -127,7 +127,7 @@ extension TestResponse {
         guard case .array(let items)? = json?.value(at: "items") else { return [] }
         return items.compactMap { item in
             guard case .number(let id)? = item.value(at: "productId") else { return nil }
-            return NSDecimalNumber(decimal: id).intValue
+            return id.intValue
         }
     }
 

@@ -41,7 +41,7 @@ import Testing
             #expect(etag != "\"0\"")
             let get = try await client.get(as: "alice")
             #expect(get.headers[.eTag] == etag)
-            #expect(get.json?.value(at: "total") == .number(Decimal(string: "0.5")!))  // 3 × 0.1 + 0.2, exactly
+            #expect(get.json?.value(at: "total") == .number(JSONNumber("0.5")!))  // 3 × 0.1 + 0.2, exactly
             guard case .array(let items)? = get.json?.value(at: "items") else { Issue.record("no items: \(get.text)"); return }
             #expect(items.map { $0.value(at: "productId") } == [.number(1), .number(2)])
             #expect(items.map { $0.value(at: "quantity") } == [.number(3), .number(1)])
@@ -69,9 +69,9 @@ import Testing
             #expect(try await quantities() == [.number(1)])
             try await fixture.priceChanged(1, to: Decimal(string: "0.15")!, from: Decimal(string: "0.1")!)
             let repriced = try await client.get(as: "alice")
-            #expect(repriced.json?.value(at: "total") == .number(Decimal(string: "0.15")!))
+            #expect(repriced.json?.value(at: "total") == .number(JSONNumber("0.15")!))
             guard case .array(let items)? = repriced.json?.value(at: "items") else { Issue.record("no items: \(repriced.text)"); return }
-            #expect(items.first?.value(at: "oldUnitPrice") == .number(Decimal(string: "0.1")!))
+            #expect(items.first?.value(at: "oldUnitPrice") == .number(JSONNumber("0.1")!))
         }
     }
 
@@ -149,9 +149,9 @@ import Testing
             try await fixture.priceChanged(3, to: Decimal(string: "10.49")!, from: Decimal(string: "12.99")!)
             let get = try await client.get(as: "alice")
             guard case .array(let items)? = get.json?.value(at: "items"), let item = items.first else { Issue.record("no items: \(get.text)"); return }
-            #expect(item.value(at: "oldUnitPrice") == .number(Decimal(string: "12.99")!))
-            #expect(item.value(at: "unitPrice") == .number(Decimal(string: "10.49")!))
-            #expect(get.json?.value(at: "total") == .number(Decimal(string: "20.98")!))
+            #expect(item.value(at: "oldUnitPrice") == .number(JSONNumber("12.99")!))
+            #expect(item.value(at: "unitPrice") == .number(JSONNumber("10.49")!))
+            #expect(get.json?.value(at: "total") == .number(JSONNumber("20.98")!))
         }
     }
 
@@ -176,7 +176,7 @@ import Testing
             fixture.catalog.setDown(true)
             let get = try await client.get(as: "alice")
             #expect(get.status == .ok)
-            #expect(get.json?.value(at: "total") == .number(Decimal(string: "0.2")!))
+            #expect(get.json?.value(at: "total") == .number(JSONNumber("0.2")!))
             let put = try await client.put(#"[{"productId":1,"quantity":1}]"#, as: "alice")
             #expect(put.status == .serviceUnavailable)
             #expect(put.headers[.retryAfter] != nil)

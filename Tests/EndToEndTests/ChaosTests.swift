@@ -13,7 +13,7 @@ import Testing
         try await EndToEndSystem.with { system in
             let admin = try await system.token("admin")
             let stock = 1_000
-            try await system.updateItem(8, ["availableStock": .number(Decimal(stock))], adminToken: admin)
+            try await system.updateItem(8, ["availableStock": .number(JSONNumber(stock))], adminToken: admin)
             let buyers = try await system.addBuyers(10)
             let chaos = Task {
                 var kills = 0

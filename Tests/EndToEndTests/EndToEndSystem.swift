@@ -154,14 +154,16 @@ struct EndToEndSystem: Sendable {
     }
 
     func availableStock(_ id: Int) async throws -> Int {
-        guard case .number(let stock)? = try await item(id)["availableStock"] else { throw EndToEndError("item \(id) has no stock") }
-        return NSDecimalNumber(decimal: stock).intValue
+        guard case .number(let stock)? = try await item(id)["availableStock"], let value = stock.intValue else {
+            throw EndToEndError("item \(id) has no stock")
+        }
+        return value
     }
 
     /// Changes fields of an item as an admin (`PUT` of the item with `changes` applied).
     func updateItem(_ id: Int, _ changes: [String: JSONValue], adminToken: String) async throws {
         let fields = try await item(id).merging(changes) { $1 }
-        let json = String(decoding: try JSONEncoder().encode(JSONValue.object(fields)), as: UTF8.self)
+        let json = JSONValue.object(fields).jsonText
         let answer = try await HTTP.send(.PUT, catalog.baseURL + "/api/v1/catalog/items/\(id)", token: adminToken, json: json)
         guard answer.status == .ok else { throw EndToEndError("PUT item \(id): \(answer)") }
     }

@@ -91,7 +91,7 @@ import Testing
             let admin = try await system.token("admin")
             guard case .number(let old)? = try await system.item(6)["price"] else { throw EndToEndError("no price") }
             try await system.putBasket([(6, 1)], token: alice)
-            let new = old + 1
+            let new = JSONNumber(try #require(old.decimalValue) + 1)
             try await system.updateItem(6, ["price": .number(new)], adminToken: admin)
             try await TestRedis.eventually(within: .seconds(10)) {
                 let items = try await system.basketItems(token: alice)

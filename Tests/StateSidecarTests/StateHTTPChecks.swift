@@ -9,7 +9,7 @@ import TestSupport
 
 /// The HTTP flows every backend must pass, run by the memory, Redis and PostgreSQL suites.
 enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case saveGetDelete, etags, firstWrite, ttl, multiItemSave, bulkGet, transactions, listKeys, encodedKeys, query
+    case saveGetDelete, etags, firstWrite, ttl, multiItemSave, bulkGet, transactions, listKeys, encodedKeys, query, exactNumbers
 
     var testDescription: String { rawValue }
 
@@ -25,6 +25,7 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
         case .listKeys: try await Self.listKeys(sidecar)
         case .encodedKeys: try await Self.encodedKeys(sidecar)
         case .query: try await Self.query(sidecar, supported: supportsQuery)
+        case .exactNumbers: try await Self.exactNumbers(sidecar, supportsQuery: supportsQuery)
         }
     }
 
@@ -228,6 +229,37 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
             #expect(invalid.status == .badRequest)
             #expect(invalid.errorCode == "ERR_STATE_QUERY")
         }
+    }
+}
+
+extension StateHTTPCheck {
+    /// Every RFC 8259 number is kept exactly (issue 12, class 1: `1e300` was refused and a 43-digit
+    /// integer came back with zeros), in saves and transactions, and compared exactly by queries.
+    static func exactNumbers(_ sidecar: Sidecar, supportsQuery: Bool) async throws {
+        let numbers = [
+            "huge": "1e300", "long": "1234567890123456789012345678901234567890123",
+            "longer": "1234567890123456789012345678901234567890124", "tiny": "-4.2E-400", "precise": "0.1000000000000000000000000000000000000000001",
+        ]
+        let items = numbers.map { key, number in #"{"key":"\#(key)","value":{"n":\#(number)}}"# }
+        #expect(try await sidecar.save("[" + items.joined(separator: ",") + "]").status == .noContent)
+        let transaction = #"{"operations":[{"operation":"upsert","request":{"key":"t","value":{"n":-1E+300}}}]}"#
+        #expect(try await sidecar.send(.post, "/v1.0/state/statestore/transaction", transaction).status == .noContent)
+        for (key, number) in numbers.merging(["t": "-1E+300"], uniquingKeysWith: { $1 }) {
+            // Equal as numbers: PostgreSQL's jsonb writes 1e300 back as its 301 digits.
+            let answer = try await sidecar.get(key)
+            #expect(answer.json == json(#"{"n":\#(number)}"#), "\(key): \(answer.text.prefix(80))")
+        }
+        guard supportsQuery else { return }
+        let uri = "/v1.0-alpha1/state/statestore/query"
+        func keys(_ filter: String) async throws -> [JSONValue?] {
+            let found = try await sidecar.send(.post, uri, #"{"filter":\#(filter),"sort":[{"key":"n"}]}"#)
+            guard case .array(let results)? = found.json?.value(at: "results") else { return [] }
+            return results.map { $0.value(at: "key") }
+        }
+        #expect(try await keys(#"{"EQ":{"n":1234567890123456789012345678901234567890123}}"#) == [.string("long")])
+        #expect(try await keys(#"{"GT":{"n":1234567890123456789012345678901234567890123}}"#) == [.string("longer"), .string("huge")])
+        #expect(try await keys(#"{"LT":{"n":0}}"#) == [.string("t"), .string("tiny")])
+        #expect(try await keys(#"{"GT":{"n":0.1}}"#).first == .string("precise"))
     }
 }
 

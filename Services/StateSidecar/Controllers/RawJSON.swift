@@ -14,14 +14,6 @@ enum RawJSON {
         return string(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// The JSON text of a value decoded from a request (what is stored for `"value": …`).
-    static func bytes(of value: JSONValue?) throws -> [UInt8] {
-        guard let value else { return Array("null".utf8) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(value))
-    }
-
     /// An object from already-encoded members, leaving out `nil` ones.
     static func object(_ members: [(String, String?)]) -> String {
         "{" + members.compactMap { name, value in value.map { string(name) + ":" + $0 } }.joined(separator: ",") + "}"

@@ -45,13 +45,43 @@ extension StateController {
 
     /// The body decoded as `T`, or 400 `ERR_MALFORMED_REQUEST`.
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        let bytes = try await body(request)
+        try decode(T.self, from: try await body(request))
+    }
+
+    /// `bytes` decoded as `T`, or 400 `ERR_MALFORMED_REQUEST`.
+    func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
         guard StrictJSON.isValid(bytes) else { throw DaprAPIError.malformed("failed deserializing HTTP body: not valid JSON") }
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
             throw DaprAPIError.malformed("failed deserializing HTTP body: \(Self.describe(error))")
         }
+    }
+
+    /// The items of a save body, each with its `value` text as sent.
+    func decodeSaveItems(_ request: Request) async throws -> [SaveItemDTO] {
+        let bytes = try await body(request)
+        var items = try decode([SaveItemDTO].self, from: bytes)
+        for (index, element) in try JSONSlices.elements(bytes[...]).enumerated() {
+            items[index].value = try JSONSlices.members(element).last { $0.name == "value" }?.value
+        }
+        return items
+    }
+
+    /// A transaction body, each upsert with its `value` text as sent.
+    func decodeTransaction(_ request: Request) async throws -> TransactionRequestDTO {
+        let bytes = try await body(request)
+        var transaction = try decode(TransactionRequestDTO.self, from: bytes)
+        guard let operations = try JSONSlices.members(bytes[...]).last(where: { $0.name == "operations" })?.value,
+            operations.first == UInt8(ascii: "[")
+        else { return transaction }
+        for (index, element) in try JSONSlices.elements(operations).enumerated() {
+            guard let request = try JSONSlices.members(element).last(where: { $0.name == "request" })?.value,
+                request.first == UInt8(ascii: "{")
+            else { continue }
+            transaction.operations?[index].request?.value = try JSONSlices.members(request).last { $0.name == "value" }?.value
+        }
+        return transaction
     }
 
     /// The `metadata.<name>=<value>` query parameters, by name.
@@ -98,13 +128,10 @@ extension StateController {
         return try legalKey(key, client)
     }
 
-    /// The stored bytes of an item's value (its JSON text).
-    func valueBytes(_ item: SaveItemDTO) throws(DaprAPIError) -> [UInt8] {
-        do {
-            return try RawJSON.bytes(of: item.value)
-        } catch {
-            throw .malformed("the value of '\(item.key ?? "")' cannot be encoded as JSON")
-        }
+    /// The stored bytes of an item's value: its JSON text as sent, so every number keeps all its
+    /// digits (RFC 8259 sets no limit); `null` when the item has no value.
+    func valueBytes(_ item: SaveItemDTO) -> [UInt8] {
+        item.value.map(Array.init) ?? Array("null".utf8)
     }
 
     /// A short description of a decoding failure: what was expected where.

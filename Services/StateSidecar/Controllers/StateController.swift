@@ -37,13 +37,13 @@ struct StateController: Sendable {
     /// the answer is 409 when every failure was an ETag conflict.
     @Sendable func save(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let client = try client(context)
-        let items = try await decode([SaveItemDTO].self, request)
+        let items = try await decodeSaveItems(request)
         guard !items.isEmpty else { return Response(status: .noContent) }
         let metadata = urlMetadata(request)
         let store = client.storeName
         var writes: [(key: String, bytes: [UInt8], options: SaveOptions)] = []
         for item in items {
-            writes.append((try requiredKey(item, client), try valueBytes(item), try saveOptions(item, urlMetadata: metadata)))
+            writes.append((try requiredKey(item, client), valueBytes(item), try saveOptions(item, urlMetadata: metadata)))
         }
         if writes.count == 1, let write = writes.first {
             try await DaprAPIError.mapping(.save(store: store)) { try await client.save(write.key, bytes: write.bytes, options: write.options) }
@@ -124,14 +124,14 @@ struct StateController: Sendable {
     /// an ETag mismatch included, → 500 `ERR_STATE_TRANSACTION` (as Dapr).
     @Sendable func transaction(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let client = try client(context)
-        let body = try await decode(TransactionRequestDTO.self, request)
+        let body = try await decodeTransaction(request)
         let metadata = urlMetadata(request)
         var operations: [StateOperation] = []
         for operation in body.operations ?? [] {
             let item = operation.request ?? SaveItemDTO()
             switch operation.operation ?? "" {
             case "upsert":
-                operations.append(.upsert(key: try requiredKey(item, client), bytes: try valueBytes(item), options: try saveOptions(item, urlMetadata: metadata)))
+                operations.append(.upsert(key: try requiredKey(item, client), bytes: valueBytes(item), options: try saveOptions(item, urlMetadata: metadata)))
             case "delete":
                 operations.append(.delete(key: try requiredKey(item, client), etag: item.etag.flatMap { $0.isEmpty ? nil : $0 }))
             case let name:

@@ -3,14 +3,21 @@ import StateClient
 /// One item of a save body (and the `request` of a transaction upsert or delete):
 /// `{"key":"k","value":<any JSON>,"etag":"1","metadata":{"ttlInSeconds":"60"},"options":{…}}`.
 /// Unknown fields are ignored, as in Dapr.
+///
+/// `value` is not decoded: it is the member's JSON text exactly as sent, taken from the body by
+/// ``StateController/decodeSaveItems(_:)`` (a decoder would round numbers such as `1e300`).
 struct SaveItemDTO: Decodable {
+    enum CodingKeys: String, CodingKey {
+        case key, etag, metadata, options
+    }
+
     struct Options: Decodable {
         var concurrency: String?
         var consistency: String?
     }
 
     var key: String?
-    var value: JSONValue?
+    var value: ArraySlice<UInt8>?
     var etag: String?
     var metadata: [String: String]?
     var options: Options?

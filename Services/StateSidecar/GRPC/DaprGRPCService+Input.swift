@@ -33,7 +33,7 @@ extension DaprGRPCService {
         let bytes = Array(item.value)
         let contentType = item.metadata["contentType"] ?? ""
         if contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json",
-            JSONValue(json: bytes) == nil {
+            !StrictJSON.isValid(bytes) {
             throw RPCError(code: .invalidArgument, message: "the value of '\(item.key)' is not valid JSON (contentType is application/json)")
         }
         return bytes
