@@ -9,7 +9,7 @@ import TestSupport
 
 /// The HTTP flows every backend must pass, run by the memory, Redis and PostgreSQL suites.
 enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case saveGetDelete, etags, firstWrite, ttl, multiItemSave, bulkGet, transactions, listKeys, encodedKeys, query, exactNumbers
+    case saveGetDelete, etags, firstWrite, ttl, multiItemSave, bulkGet, transactions, listKeys, encodedKeys, query, exactNumbers, ifMatchLists
 
     var testDescription: String { rawValue }
 
@@ -26,6 +26,7 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
         case .encodedKeys: try await Self.encodedKeys(sidecar)
         case .query: try await Self.query(sidecar, supported: supportsQuery)
         case .exactNumbers: try await Self.exactNumbers(sidecar, supportsQuery: supportsQuery)
+        case .ifMatchLists: try await Self.ifMatchLists(sidecar)
         }
     }
 
@@ -260,6 +261,30 @@ extension StateHTTPCheck {
         #expect(try await keys(#"{"GT":{"n":1234567890123456789012345678901234567890123}}"#) == [.string("longer"), .string("huge")])
         #expect(try await keys(#"{"LT":{"n":0}}"#) == [.string("t"), .string("tiny")])
         #expect(try await keys(#"{"GT":{"n":0.1}}"#).first == .string("precise"))
+    }
+}
+
+extension StateHTTPCheck {
+    /// `If-Match` on delete as RFC 9110 §13.1.1 reads it (issue 12, class 9): a list matches when
+    /// any member does, `*` when the key exists, a weak tag never; Dapr's bare `5` still works.
+    static func ifMatchLists(_ sidecar: Sidecar) async throws {
+        func delete(_ key: String, ifMatch: String) async throws -> TestResponse {
+            try await sidecar.send(.delete, "/v1.0/state/statestore/\(key)", headers: [.ifMatch: ifMatch])
+        }
+        for key in ["list", "star", "quoted", "bare", "weak"] { try await sidecar.save(#"[{"key":"\#(key)","value":1}]"#) }
+        let stale = String((Int(try await sidecar.etag("list")) ?? 0) + 1_000)
+        for (key, ifMatch) in [("list", #""x", "\#(stale)""#), ("weak", #"W/"\#(try await sidecar.etag("weak"))""#)] {
+            let refused = try await delete(key, ifMatch: ifMatch)
+            #expect(refused.status == .conflict, "\(ifMatch)")
+            #expect(refused.errorCode == "ERR_STATE_DELETE")
+            #expect(try await sidecar.get(key).status == .ok, "\(key) was deleted by \(ifMatch)")
+        }
+        #expect(try await delete("star", ifMatch: "*").status == .noContent)
+        #expect(try await delete("star", ifMatch: "*").status == .conflict)  // no longer exists
+        #expect(try await delete("list", ifMatch: #""x", "\#(try await sidecar.etag("list"))""#).status == .noContent)
+        #expect(try await delete("quoted", ifMatch: #""\#(try await sidecar.etag("quoted"))""#).status == .noContent)
+        #expect(try await delete("bare", ifMatch: try await sidecar.etag("bare")).status == .noContent)
+        for key in ["list", "quoted", "bare", "star"] { #expect(try await sidecar.get(key).status == .noContent, "\(key) still there") }
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceDefaults
 import StateClient
 
 /// Dapr's state API (`/v1.0/state/{store}…`) over our state clients, one per component.
@@ -81,8 +82,11 @@ struct StateController: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: entry.value)))
     }
 
-    /// `DELETE /v1.0/state/{store}/{key}` with an optional `If-Match` ETag: 204 (also for an
-    /// absent key without ETag); 409 `ERR_STATE_DELETE` when the ETag does not match.
+    /// `DELETE /v1.0/state/{store}/{key}` with an optional `If-Match`: 204 (also for an absent
+    /// key without one); 409 `ERR_STATE_DELETE` when it does not match. `If-Match` is one ETag as
+    /// Dapr's clients send it (`5`), or what RFC 9110 §13.1.1 allows: a quoted tag (`"5"`), a
+    /// list that matches when any member does (`"x", "5"`), or `*` (the key exists). Weak tags
+    /// (`W/"5"`) never match: `If-Match` compares strongly.
     @Sendable func delete(_ request: Request, context: BasicRequestContext) async throws -> Response {
         try await delete(request, context, key: try pathParameter("key", context))
     }
@@ -91,9 +95,27 @@ struct StateController: Sendable {
         let client = try client(context)
         let key = try legalKey(key, client)
         let consistency = try consistency(request)
-        let etag = request.headers[.ifMatch].flatMap { $0.isEmpty ? nil : $0 }
-        try await DaprAPIError.mapping(.delete(key: key)) { try await client.delete(key, etag: etag, consistency: consistency) }
+        try await DaprAPIError.mapping(.delete(key: key)) {
+            let etag = try await Self.deleteETag(EntityTagCondition(request.headers[.ifMatch]), key: key, client: client, consistency: consistency)
+            try await client.delete(key, etag: etag, consistency: consistency)
+        }
         return Response(status: .noContent)
+    }
+
+    /// The ETag a delete is conditional on: the one tag sent (the store checks it, and refuses one
+    /// that is not an ETag of ours), or for `*` and lists, the current ETag when the condition
+    /// names it; the delete stays conditional on it, so a change in between is still a conflict.
+    static func deleteETag(_ condition: EntityTagCondition?, key: String, client: StateClient, consistency: Consistency) async throws -> String? {
+        switch condition {
+        case nil: return nil
+        case .tags(let tags) where tags.count == 1 && !tags[0].isWeak: return tags[0].value
+        case let condition?:
+            let current = try await client.get(key, consistency: consistency)?.etag
+            guard let current, condition.ifMatch(current: current) else {
+                throw StateError(.etagMismatch, "possible etag mismatch: If-Match does not name the current ETag of \(key)")
+            }
+            return current
+        }
     }
 
     // MARK: Bulk get
