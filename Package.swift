@@ -113,6 +113,7 @@ let package = Package(
                 "EventBus",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 "StateClient",
+                "StateStores",
                 "RedisClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),

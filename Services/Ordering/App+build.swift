@@ -42,7 +42,8 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     let redis = RedisClient(configuration: try RedisClient.Configuration(reader: reader), logger: logger)
     let postgres = PostgresClient(configuration: postgresConfiguration, backgroundLogger: logger)
     let orderStore = PostgresStateStore(client: postgres, tableName: "state", metadataTableName: "dapr_metadata", logger: logger)
-    let orders = StateClient(store: ResilientStateStore(orderStore, logger: logger), storeName: "orderstore", appID: settings.appID)
+    let resilience = ResilientStateStore.Policy(attemptTimeout: ResilientStateStore.postgresAttemptTimeout)
+    let orders = StateClient(store: ResilientStateStore(orderStore, policy: resilience, logger: logger), storeName: "orderstore", appID: settings.appID)
     // Handled-event records live beside the bus in Redis, as in every service.
     let handled = StateClient(
         store: ResilientStateStore(RedisStateStore(client: redis, logger: logger), logger: logger), storeName: "statestore", appID: settings.appID)

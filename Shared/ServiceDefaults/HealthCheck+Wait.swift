@@ -25,8 +25,9 @@ extension HealthCheck {
     }
 }
 
-/// A dependency that is not usable at start-up.
-public struct DependencyError: Error, CustomStringConvertible {
+/// A dependency that is not usable: at start-up (``HealthCheck/waitUntilHealthy(_:within:)``), or
+/// during a request, where ``ProblemMiddleware`` answers it with 503 and `Retry-After`.
+public struct DependencyError: Error, Sendable, CustomStringConvertible {
     public var name: String
     public var reason: String
     public var description: String { "\(name): \(reason)" }

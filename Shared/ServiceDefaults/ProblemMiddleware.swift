@@ -8,9 +8,14 @@ import Logging
 /// - Hummingbird's `HTTPError` (unknown routes, undecodable bodies, …) keeps its status and
 ///   message.
 /// - `DecodingError` is a client mistake: 400 naming the field when possible.
+/// - ``DependencyError`` (a database that is down or did not answer in time) is an outage: 503
+///   with `Retry-After`, logged as a warning.
 /// - Anything else is a bug or an outage: it is logged with `String(reflecting:)` and the client
 ///   gets a generic 500 that reveals nothing about the internals.
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The `Retry-After` of a 503 for an unavailable dependency.
+    public static var retryAfterSeconds: Int { 2 }
+
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -31,6 +36,10 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return ProblemDetails(httpError.status, detail: httpError.body)
         case let decoding as DecodingError:
             return ProblemDetails(.badRequest, detail: Self.describe(decoding))
+        case let dependency as DependencyError:
+            logger.warning("dependency unavailable", metadata: ["dependency": "\(dependency.name)", "error": "\(dependency.reason)"])
+            return ProblemDetails(
+                .serviceUnavailable, detail: "\(dependency.name) is unavailable; retry later", retryAfterSeconds: Self.retryAfterSeconds)
         case let responseError as any HTTPResponseError where responseError.status.code < 500:
             return ProblemDetails(responseError.status)
         default:

@@ -22,8 +22,9 @@ public final class ResilientStateStore: StateStore {
         public var failureThreshold: Int
         public var openDuration: Duration
         /// How long one attempt may take before it counts as `unavailable` and is cancelled; for
-        /// stores whose client can wait long on a dead server (PostgresNIO's pool waits up to its
-        /// own breaker). `nil`: the store's client bounds its calls itself (RedisClient does).
+        /// stores whose client can wait long on a dead or frozen server (PostgresNIO waits as long
+        /// as the server takes). `nil`: the store's client bounds its calls itself (RedisClient
+        /// does). ``postgresAttemptTimeout`` is the value for PostgreSQL stores.
         public var attemptTimeout: Duration?
 
         public init(
@@ -40,6 +41,10 @@ public final class ResilientStateStore: StateStore {
             self.attemptTimeout = attemptTimeout
         }
     }
+
+    /// The attempt timeout for PostgreSQL stores: a frozen server answers `unavailable` (503 with
+    /// `Retry-After` on the HTTP APIs) within 2 s, retries included.
+    public static let postgresAttemptTimeout: Duration = .milliseconds(1_500)
 
     public let base: any StateStore
     public let policy: Policy
@@ -111,20 +116,14 @@ public final class ResilientStateStore: StateStore {
         }
     }
 
-    /// Runs one attempt, bounded by `attemptTimeout` when there is one.
+    /// Runs one attempt, bounded by `attemptTimeout` when there is one: at the timeout it counts
+    /// as `unavailable` at once, even if the store's client goes on waiting (``withDeadline(_:_:)``).
     private func runAttempt<Result: Sendable>(_ operation: @escaping @Sendable () async throws -> Result) async throws -> Result {
         guard let timeout = policy.attemptTimeout else { return try await operation() }
-        return try await withThrowingTaskGroup(of: AttemptOutcome<Result>.self) { group in
-            group.addTask { .finished(try await operation()) }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return .timedOut
-            }
-            defer { group.cancelAll() }
-            guard case .finished(let result) = try await group.next() else {
-                throw StateError(.unavailable, "the state store did not answer within \(timeout)")
-            }
-            return result
+        do {
+            return try await withDeadline(timeout, operation)
+        } catch is DeadlineExceeded {
+            throw StateError(.unavailable, "the state store did not answer within \(timeout)")
         }
     }
 
@@ -133,12 +132,6 @@ public final class ResilientStateStore: StateStore {
         let capped = min(exponential, policy.maximumDelay)
         return capped * Double.random(in: 0.5...1)
     }
-}
-
-/// How an attempt bounded by a timeout ended.
-enum AttemptOutcome<Result: Sendable>: Sendable {
-    case finished(Result)
-    case timedOut
 }
 
 /// Closed → (threshold consecutive failures) → open → (openDuration) → half-open: one trial call;

@@ -52,7 +52,7 @@ public struct ComponentStore: Sendable {
                 cleanupInterval: cleanup ?? .seconds(3_600), logger: logger)
             base = store
             services = [postgres, store]
-            policy.attemptTimeout = .seconds(5)
+            policy.attemptTimeout = ResilientStateStore.postgresAttemptTimeout
         default:
             base = MemoryStateStore()
             services = []

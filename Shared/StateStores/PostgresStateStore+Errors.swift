@@ -6,10 +6,8 @@ extension PostgresStateStore {
     /// Runs `body`, translating what PostgresNIO throws into a ``StateError``:
     ///
     /// - a `StateError` stays as it is; task cancellation stays a `CancellationError`;
-    /// - connection failures (refused, closed, TLS/authentication failures, a closed pool, the
-    ///   pool's circuit breaker) and the server's connection-level SQLSTATE classes (`08` connection
-    ///   exception, `28` authorization, `3D` unknown database, `53` insufficient resources, `57`
-    ///   operator intervention such as a shutdown or a cancelled statement) → ``StateError/Code/unavailable``;
+    /// - an outage (`PSQLError.isOutage`: connection failures and the server's connection-level
+    ///   SQLSTATE classes), or any other error from the pool or the network → ``StateError/Code/unavailable``;
     /// - any other SQL error → ``StateError/Code/storeFailure``.
     ///
     /// Messages name the operation and the SQLSTATE only: PostgreSQL's own messages can quote
@@ -46,25 +44,15 @@ extension PostgresStateStore {
     }
 
     private func translate(_ error: PSQLError, operation: String) -> StateError {
-        guard error.code == .server else {
-            logger.debug("PostgreSQL client error", metadata: ["postgres.operation": "\(operation)", "postgres.error": "\(error.code)"])
-            switch error.code {
-            case .messageDecodingFailure, .unexpectedBackendMessage, .invalidCommandTag, .tooManyParameters, .listenFailed, .unlistenFailed:
-                return StateError(.storeFailure, "PostgreSQL \(operation) failed: \(error.code)")
-            default:
-                return StateError(.unavailable, "PostgreSQL is unavailable during \(operation): \(error.code)")
-            }
-        }
         let sqlState = error.serverInfo?[.sqlState] ?? "?????"
         logger.debug(
-            "PostgreSQL server error",
+            "PostgreSQL error",
             metadata: [
-                "postgres.operation": "\(operation)", "postgres.sqlstate": "\(sqlState)",
+                "postgres.operation": "\(operation)", "postgres.error": "\(error.code)", "postgres.sqlstate": "\(sqlState)",
                 "postgres.message": "\(error.serverInfo?[.message] ?? "")",
             ])
-        if ["08", "28", "3D", "53", "57"].contains(String(sqlState.prefix(2))) {
-            return StateError(.unavailable, "PostgreSQL is unavailable during \(operation) (SQLSTATE \(sqlState))")
-        }
-        return StateError(.storeFailure, "PostgreSQL \(operation) failed (SQLSTATE \(sqlState))")
+        let what = error.code == .server ? "SQLSTATE \(sqlState)" : "\(error.code)"
+        guard error.isOutage else { return StateError(.storeFailure, "PostgreSQL \(operation) failed (\(what))") }
+        return StateError(.unavailable, "PostgreSQL is unavailable during \(operation) (\(what))")
     }
 }

@@ -2,9 +2,11 @@ import EventBus
 import Foundation
 import Logging
 import PostgresNIO
+import ServiceDefaults
 
 /// The catalog in PostgreSQL's `catalog` schema. Prices cross the wire as text (`numeric` ↔
-/// `Decimal`), so no binary floating point ever touches them.
+/// `Decimal`), so no binary floating point ever touches them. Every call answers within
+/// `PostgresClient.requestDeadline`: a frozen or unreachable server is a 503, never a hang.
 struct PostgresCatalogRepository: CatalogRepository {
     let client: PostgresClient
     let logger: Logger
@@ -18,23 +20,25 @@ struct PostgresCatalogRepository: CatalogRepository {
         """
 
     func items(pageIndex: Int, pageSize: Int, filter: CatalogItemFilter) async throws -> CatalogItemPage {
-        // One round trip in the usual case: each row carries the total (`count(*) OVER ()`).
-        let rows = try await client.execute(
-            CatalogPageStatement(filter: filter, limit: pageSize, offset: pageIndex * pageSize), logger: logger)
-        var count = 0
-        var items: [CatalogItem] = []
-        for try await (id, name, description, priceText, picture, type, brand, stock, restock, maxStock, total) in rows {
-            items.append(
-                try Self.item(
-                    id: id, name: name, description: description, priceText: priceText, picture: picture, type: type, brand: brand,
-                    stock: stock, restock: restock, maxStock: maxStock))
-            count = total
+        try await client.withinDeadline { client in
+            // One round trip in the usual case: each row carries the total (`count(*) OVER ()`).
+            let rows = try await client.execute(
+                CatalogPageStatement(filter: filter, limit: pageSize, offset: pageIndex * pageSize), logger: logger)
+            var count = 0
+            var items: [CatalogItem] = []
+            for try await (id, name, description, priceText, picture, type, brand, stock, restock, maxStock, total) in rows {
+                items.append(
+                    try Self.item(
+                        id: id, name: name, description: description, priceText: priceText, picture: picture, type: type, brand: brand,
+                        stock: stock, restock: restock, maxStock: maxStock))
+                count = total
+            }
+            if items.isEmpty { count = try await self.count(filter) }
+            return CatalogItemPage(count: count, items: items)
         }
-        if items.isEmpty { count = try await self.count(filter) }
-        return CatalogItemPage(count: count, items: items)
     }
 
-    /// The number of items matching `filter` (for pages past the end).
+    /// The number of items matching `filter` (for pages past the end), within `items`' deadline.
     private func count(_ filter: CatalogItemFilter) async throws -> Int {
         let rows = try await client.query(
             """
@@ -48,111 +52,127 @@ struct PostgresCatalogRepository: CatalogRepository {
     }
 
     func item(id: Int) async throws -> CatalogItem? {
-        try await items(client.query("SELECT \(unescaped: Self.itemColumns) FROM catalog.catalog_items i WHERE i.id = \(id)", logger: logger)).first
+        try await client.withinDeadline { client in
+            try await items(client.query("SELECT \(unescaped: Self.itemColumns) FROM catalog.catalog_items i WHERE i.id = \(id)", logger: logger)).first
+        }
     }
 
     func items(ids: [Int]) async throws -> [CatalogItem] {
-        try await items(
-            client.query("SELECT \(unescaped: Self.itemColumns) FROM catalog.catalog_items i WHERE i.id = ANY(\(ids)) ORDER BY i.id", logger: logger))
+        try await client.withinDeadline { client in
+            try await items(
+                client.query("SELECT \(unescaped: Self.itemColumns) FROM catalog.catalog_items i WHERE i.id = ANY(\(ids)) ORDER BY i.id", logger: logger))
+        }
     }
 
     func picture(itemId: Int) async throws -> CatalogPicture? {
-        let rows = try await client.query(
-            """
-            SELECT p.content_type, p.content, p.etag FROM catalog.catalog_items i
-            JOIN catalog.pictures p ON p.file_name = i.picture_file_name WHERE i.id = \(itemId)
-            """, logger: logger)
-        for try await (contentType, content, etag) in rows.decode((String, ByteBuffer, String).self) {
-            return CatalogPicture(contentType: contentType, content: Array(buffer: content), etag: etag)
+        try await client.withinDeadline { client in
+            let rows = try await client.query(
+                """
+                SELECT p.content_type, p.content, p.etag FROM catalog.catalog_items i
+                JOIN catalog.pictures p ON p.file_name = i.picture_file_name WHERE i.id = \(itemId)
+                """, logger: logger)
+            for try await (contentType, content, etag) in rows.decode((String, ByteBuffer, String).self) {
+                return CatalogPicture(contentType: contentType, content: Array(buffer: content), etag: etag)
+            }
+            return nil
         }
-        return nil
     }
 
     func brands() async throws -> [CatalogBrand] {
-        var brands: [CatalogBrand] = []
-        for try await (id, brand) in try await client.query("SELECT id, brand FROM catalog.catalog_brands ORDER BY id", logger: logger)
-            .decode((Int, String).self)
-        {
-            brands.append(CatalogBrand(id: id, brand: brand))
+        try await client.withinDeadline { client in
+            var brands: [CatalogBrand] = []
+            for try await (id, brand) in try await client.query("SELECT id, brand FROM catalog.catalog_brands ORDER BY id", logger: logger)
+                .decode((Int, String).self)
+            {
+                brands.append(CatalogBrand(id: id, brand: brand))
+            }
+            return brands
         }
-        return brands
     }
 
     func types() async throws -> [CatalogType] {
-        var types: [CatalogType] = []
-        for try await (id, type) in try await client.query("SELECT id, type FROM catalog.catalog_types ORDER BY id", logger: logger)
-            .decode((Int, String).self)
-        {
-            types.append(CatalogType(id: id, type: type))
+        try await client.withinDeadline { client in
+            var types: [CatalogType] = []
+            for try await (id, type) in try await client.query("SELECT id, type FROM catalog.catalog_types ORDER BY id", logger: logger)
+                .decode((Int, String).self)
+            {
+                types.append(CatalogType(id: id, type: type))
+            }
+            return types
         }
-        return types
     }
 
     func create(_ fields: CatalogItemFields) async throws -> CatalogItem {
-        let logger = logger
-        return try await mappingReferenceErrors {
-            try await client.withTransaction(logger: logger) { connection in
-                // The picture is named after the item id, which the insert allocates.
-                var id = 0
-                for try await next in try await connection.query(
-                    "SELECT nextval(pg_get_serial_sequence('catalog.catalog_items', 'id'))::integer", logger: logger
-                ).decode(Int.self) {
-                    id = next
+        try await client.withinDeadline { client in
+            let logger = logger
+            return try await mappingReferenceErrors {
+                try await client.withTransaction(logger: logger) { connection in
+                    // The picture is named after the item id, which the insert allocates.
+                    var id = 0
+                    for try await next in try await connection.query(
+                        "SELECT nextval(pg_get_serial_sequence('catalog.catalog_items', 'id'))::integer", logger: logger
+                    ).decode(Int.self) {
+                        id = next
+                    }
+                    let fileName = try await Self.storePicture(itemId: id, fields: fields, on: connection, logger: logger)
+                    let rows = try await connection.query(
+                        """
+                        INSERT INTO catalog.catalog_items AS i (id, name, description, price, picture_file_name, catalog_type_id,
+                            catalog_brand_id, available_stock, restock_threshold, max_stock_threshold)
+                        VALUES (\(id), \(fields.name), \(fields.description), \(fields.price.description)::numeric(10,2), \(fileName),
+                            \(fields.catalogTypeId), \(fields.catalogBrandId), \(fields.availableStock), \(fields.restockThreshold),
+                            \(fields.maxStockThreshold))
+                        RETURNING \(unescaped: Self.itemColumns)
+                        """, logger: logger)
+                    guard let item = try await Self.items(rows).first else { throw CatalogStoreError(problem: "the insert returned no row") }
+                    return item
                 }
-                let fileName = try await Self.storePicture(itemId: id, fields: fields, on: connection, logger: logger)
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO catalog.catalog_items AS i (id, name, description, price, picture_file_name, catalog_type_id,
-                        catalog_brand_id, available_stock, restock_threshold, max_stock_threshold)
-                    VALUES (\(id), \(fields.name), \(fields.description), \(fields.price.description)::numeric(10,2), \(fileName),
-                        \(fields.catalogTypeId), \(fields.catalogBrandId), \(fields.availableStock), \(fields.restockThreshold),
-                        \(fields.maxStockThreshold))
-                    RETURNING \(unescaped: Self.itemColumns)
-                    """, logger: logger)
-                guard let item = try await Self.items(rows).first else { throw CatalogStoreError(problem: "the insert returned no row") }
-                return item
             }
         }
     }
 
     func update(id: Int, _ fields: CatalogItemFields) async throws -> CatalogItem? {
-        let logger = logger
-        let updated = try await mappingReferenceErrors {
-            try await client.withTransaction(logger: logger) { connection -> CatalogItem? in
-                let oldPrice = try await Self.price(of: id, lockingOn: connection, logger: logger)
-                let rows = try await connection.query(
-                    """
-                    UPDATE catalog.catalog_items AS i SET name = \(fields.name), description = \(fields.description),
-                        price = \(fields.price.description)::numeric(10,2), catalog_type_id = \(fields.catalogTypeId),
-                        catalog_brand_id = \(fields.catalogBrandId), available_stock = \(fields.availableStock),
-                        restock_threshold = \(fields.restockThreshold), max_stock_threshold = \(fields.maxStockThreshold)
-                    WHERE i.id = \(id)
-                    RETURNING \(unescaped: Self.itemColumns)
-                    """, logger: logger)
-                guard let item = try await Self.items(rows).first else { return nil }
-                _ = try await Self.storePicture(itemId: id, fields: fields, on: connection, logger: logger)
-                if let oldPrice, oldPrice != item.price {
-                    try await CatalogOutbox.insert(ProductPriceChanged(productId: id, newPrice: item.price, oldPrice: oldPrice), on: connection, logger: logger)
+        try await client.withinDeadline { client in
+            let logger = logger
+            let updated = try await mappingReferenceErrors {
+                try await client.withTransaction(logger: logger) { connection -> CatalogItem? in
+                    let oldPrice = try await Self.price(of: id, lockingOn: connection, logger: logger)
+                    let rows = try await connection.query(
+                        """
+                        UPDATE catalog.catalog_items AS i SET name = \(fields.name), description = \(fields.description),
+                            price = \(fields.price.description)::numeric(10,2), catalog_type_id = \(fields.catalogTypeId),
+                            catalog_brand_id = \(fields.catalogBrandId), available_stock = \(fields.availableStock),
+                            restock_threshold = \(fields.restockThreshold), max_stock_threshold = \(fields.maxStockThreshold)
+                        WHERE i.id = \(id)
+                        RETURNING \(unescaped: Self.itemColumns)
+                        """, logger: logger)
+                    guard let item = try await Self.items(rows).first else { return nil }
+                    _ = try await Self.storePicture(itemId: id, fields: fields, on: connection, logger: logger)
+                    if let oldPrice, oldPrice != item.price {
+                        try await CatalogOutbox.insert(ProductPriceChanged(productId: id, newPrice: item.price, oldPrice: oldPrice), on: connection, logger: logger)
+                    }
+                    return item
                 }
-                return item
             }
+            priceChanged()
+            return updated
         }
-        priceChanged()
-        return updated
     }
 
     func delete(id: Int) async throws -> Bool {
-        // The item and, unless another item shows it too, its picture, in one statement.
-        let rows = try await client.query(
-            """
-            WITH deleted AS (DELETE FROM catalog.catalog_items WHERE id = \(id) RETURNING picture_file_name),
-            unused AS (
-                DELETE FROM catalog.pictures p USING deleted d WHERE p.file_name = d.picture_file_name
-                AND NOT EXISTS (SELECT 1 FROM catalog.catalog_items i WHERE i.picture_file_name = p.file_name AND i.id <> \(id)))
-            SELECT count(*) FROM deleted
-            """, logger: logger)
-        for try await deleted in rows.decode(Int.self) { return deleted > 0 }
-        return false
+        try await client.withinDeadline { client in
+            // The item and, unless another item shows it too, its picture, in one statement.
+            let rows = try await client.query(
+                """
+                WITH deleted AS (DELETE FROM catalog.catalog_items WHERE id = \(id) RETURNING picture_file_name),
+                unused AS (
+                    DELETE FROM catalog.pictures p USING deleted d WHERE p.file_name = d.picture_file_name
+                    AND NOT EXISTS (SELECT 1 FROM catalog.catalog_items i WHERE i.picture_file_name = p.file_name AND i.id <> \(id)))
+                SELECT count(*) FROM deleted
+                """, logger: logger)
+            for try await deleted in rows.decode(Int.self) { return deleted > 0 }
+            return false
+        }
     }
 
     /// Draws and stores (or redraws) the picture of item `itemId`; returns its file name.
