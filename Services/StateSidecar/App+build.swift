@@ -50,8 +50,10 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
         interceptors: apiToken.map { [APITokenInterceptor(token: $0)] } ?? [])
     logger.info("serving state stores", metadata: ["stores": .string(clients.keys.sorted().joined(separator: ","))])
     // The stores' services start first and stop last; the gRPC server runs beside the HTTP one.
+    // A body over the limit is refused right after its headers, with Dapr's error body.
     return Application(
-        router: router, configuration: settings.applicationConfiguration,
+        router: router, server: .service(maximumBodyBytes: maxBodyBytes) { DaprAPIError.bodyTooLarge(limit: $0).head() },
+        configuration: settings.applicationConfiguration,
         services: stores.flatMap(\.services) + [GRPCServerService(server: grpcServer, logger: logger)], logger: logger)
 }
 

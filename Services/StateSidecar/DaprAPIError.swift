@@ -26,11 +26,18 @@ struct DaprAPIError: Error, HTTPResponseError, CustomStringConvertible {
     var description: String { "\(status.code) \(errorCode): \(message)" }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        let (head, body) = head()
+        return Response(status: head.status, headers: head.headerFields, body: .init(byteBuffer: body))
+    }
+
+    /// The response head and body, for where a Hummingbird `Response` cannot be used (a channel
+    /// handler answering before the request reaches the router).
+    func head() -> (HTTPResponse, ByteBuffer) {
         let detailsJSON = details.isEmpty ? nil : "[" + details.map(\.json).joined(separator: ",") + "]"
         let body = RawJSON.object([("errorCode", RawJSON.string(errorCode)), ("message", RawJSON.string(message)), ("details", detailsJSON)])
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return (HTTPResponse(status: status, headerFields: headers), ByteBuffer(string: body))
     }
 
     // MARK: Errors every endpoint shares
