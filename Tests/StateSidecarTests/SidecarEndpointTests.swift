@@ -65,4 +65,19 @@ import Testing
             #expect(try await sidecar.get("c").json == .string(#"a,]\",}"#))
         }
     }
+
+    /// Bodies over 64 KiB are parsed on NIOThreadPool (issue 12, class 10): the same answers.
+    @Test func largeBodiesAreParsedOffTheEventLoopWithTheSameResult() async throws {
+        try await withSidecar { (sidecar: Sidecar) async throws in
+            let big = String(repeating: "0123456789", count: 20_000)  // 200 KB
+            #expect(try await sidecar.save(#"[{"key":"big","value":{"text":"\#(big)","n":1e300}}]"#).status == .noContent)
+            #expect(try await sidecar.get("big").text == #"{"text":"\#(big)","n":1e300}"#)
+            let transaction = #"{"operations":[{"operation":"upsert","request":{"key":"t","value":"\#(big)"}}]}"#
+            #expect(try await sidecar.send(.post, "/v1.0/state/statestore/transaction", transaction).status == .noContent)
+            #expect(try await sidecar.get("t").text == #""\#(big)""#)
+            let malformed = try await sidecar.save(#"[{"key":"x","value":"\#(big)"},]"#)
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.errorCode == "ERR_MALFORMED_REQUEST")
+        }
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOPosix
 import StateClient
 
 /// Reading what a request carries: the store, a key, the body, `metadata.*` parameters.
@@ -43,45 +44,58 @@ extension StateController {
         }
     }
 
-    /// The body decoded as `T`, or 400 `ERR_MALFORMED_REQUEST`.
-    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        try decode(T.self, from: try await body(request))
+    /// Bodies larger than this are parsed on `NIOThreadPool`: the sidecar serves every request on
+    /// one event loop, and parsing a large legal body there (a 4 MB save) held up every other
+    /// request, `/v1.0/healthz` included, until it was done.
+    static let offloadedBodyBytes = 64 * 1024
+
+    /// `parse(bytes)`, run off the event loop when `bytes` is large (``offloadedBodyBytes``).
+    func parsing<T: Sendable>(_ bytes: [UInt8], _ parse: @escaping @Sendable ([UInt8]) throws -> T) async throws -> T {
+        guard bytes.count > Self.offloadedBodyBytes else { return try parse(bytes) }
+        return try await NIOThreadPool.singleton.runIfActive { try parse(bytes) }
     }
 
-    /// `bytes` decoded as `T`, or 400 `ERR_MALFORMED_REQUEST`.
-    func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
-        guard StrictJSON.isValid(bytes) else { throw DaprAPIError.malformed("failed deserializing HTTP body: not valid JSON") }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
-        } catch {
-            throw DaprAPIError.malformed("failed deserializing HTTP body: \(Self.describe(error))")
-        }
+    /// The body decoded as `T`, or 400 `ERR_MALFORMED_REQUEST`.
+    func decode<T: Decodable & Sendable>(_ type: T.Type, _ request: Request) async throws -> T {
+        try await parsing(try await body(request)) { bytes in try Self.decode(T.self, from: bytes) }
     }
 
     /// The items of a save body, each with its `value` text as sent.
     func decodeSaveItems(_ request: Request) async throws -> [SaveItemDTO] {
-        let bytes = try await body(request)
-        var items = try decode([SaveItemDTO].self, from: bytes)
-        for (index, element) in try JSONSlices.elements(bytes[...]).enumerated() {
-            items[index].value = try JSONSlices.members(element).last { $0.name == "value" }?.value
+        try await parsing(try await body(request)) { bytes in
+            var items = try Self.decode([SaveItemDTO].self, from: bytes)
+            for (index, element) in try JSONSlices.elements(bytes[...]).enumerated() {
+                items[index].value = try JSONSlices.members(element).last { $0.name == "value" }?.value
+            }
+            return items
         }
-        return items
     }
 
     /// A transaction body, each upsert with its `value` text as sent.
     func decodeTransaction(_ request: Request) async throws -> TransactionRequestDTO {
-        let bytes = try await body(request)
-        var transaction = try decode(TransactionRequestDTO.self, from: bytes)
-        guard let operations = try JSONSlices.members(bytes[...]).last(where: { $0.name == "operations" })?.value,
-            operations.first == UInt8(ascii: "[")
-        else { return transaction }
-        for (index, element) in try JSONSlices.elements(operations).enumerated() {
-            guard let request = try JSONSlices.members(element).last(where: { $0.name == "request" })?.value,
-                request.first == UInt8(ascii: "{")
-            else { continue }
-            transaction.operations?[index].request?.value = try JSONSlices.members(request).last { $0.name == "value" }?.value
+        try await parsing(try await body(request)) { bytes in
+            var transaction = try Self.decode(TransactionRequestDTO.self, from: bytes)
+            guard let operations = try JSONSlices.members(bytes[...]).last(where: { $0.name == "operations" })?.value,
+                operations.first == UInt8(ascii: "[")
+            else { return transaction }
+            for (index, element) in try JSONSlices.elements(operations).enumerated() {
+                guard let request = try JSONSlices.members(element).last(where: { $0.name == "request" })?.value,
+                    request.first == UInt8(ascii: "{")
+                else { continue }
+                transaction.operations?[index].request?.value = try JSONSlices.members(request).last { $0.name == "value" }?.value
+            }
+            return transaction
         }
-        return transaction
+    }
+
+    /// `bytes` decoded as `T`, or 400 `ERR_MALFORMED_REQUEST`.
+    static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8]) throws -> T {
+        guard StrictJSON.isValid(bytes) else { throw DaprAPIError.malformed("failed deserializing HTTP body: not valid JSON") }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch {
+            throw DaprAPIError.malformed("failed deserializing HTTP body: \(describe(error))")
+        }
     }
 
     /// The `metadata.<name>=<value>` query parameters, by name.
