@@ -24,11 +24,11 @@ struct ModelCacheTests {
         let files = try await ModelCache(stateFolder: stateFolder(temporary), logger: CapturedLog().logger()).prepare(manifest, baseURL: store.baseURL())
         #expect(try Data(contentsOf: files.url(for: "weights.bin")) == Data(Self.files["weights.bin"]!))
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: temporary.path + "/models/tiny/current") == "v1")
-        #expect(store.requests.filter { $0.method == "GET" }.count == 2)
+        #expect(try await store.requests().filter { $0.method == "GET" }.count == 2)
 
         let restarted = try await ModelCache(stateFolder: stateFolder(temporary), logger: CapturedLog().logger()).prepare(manifest, baseURL: store.baseURL())
         #expect(restarted.folder == files.folder)
-        #expect(store.requests.filter { $0.method == "GET" }.count == 2)
+        #expect(try await store.requests().filter { $0.method == "GET" }.count == 2)
         await store.stop()
     }
 
@@ -45,7 +45,7 @@ struct ModelCacheTests {
         let files = try await ModelCache(stateFolder: stateFolder(temporary), logger: CapturedLog().logger()).prepare(manifest, baseURL: store.baseURL())
         #expect(try Data(contentsOf: files.url(for: "weights.bin")) == Data(Self.files["weights.bin"]!))
         #expect(!FileManager.default.fileExists(atPath: version.appendingPathComponent("weights.bin.partial").path))
-        #expect(store.requests.contains(.init(method: "GET", path: "/tiny/weights.bin", range: "bytes=1234567-", status: "206")))
+        #expect(try await store.requests().contains(.init(method: "GET", path: "/tiny/weights.bin", range: "bytes=1234567-", status: "206")))
         await store.stop()
     }
 
@@ -66,7 +66,7 @@ struct ModelCacheTests {
         let warning = try #require(log.all.first { $0.level == .warning })
         #expect(warning.message == "model file is corrupt; downloading it again")
         #expect(warning.metadata["model.file"] == "weights.bin")
-        #expect(store.requests.filter { $0.path == "/tiny/weights.bin" }.count == 2)
+        #expect(try await store.requests().filter { $0.path == "/tiny/weights.bin" }.count == 2)
         await store.stop()
     }
 
@@ -86,7 +86,7 @@ struct ModelCacheTests {
             return error?.code == .downloadFailed && error?.message.contains("after 3 attempts") == true
                 && error?.message.contains("the checksum of weights.bin is \(ModelStoreFixture.sha256(Self.files["weights.bin"]!))") == true
         }
-        #expect(store.requests.filter { $0.path == "/tiny/weights.bin" }.count == 3)
+        #expect(try await store.requests().filter { $0.path == "/tiny/weights.bin" }.count == 3)
         let left = try FileManager.default.contentsOfDirectory(atPath: temporary.path + "/models/tiny/v1")
         #expect(!left.contains { $0.hasPrefix("weights.bin") })
         #expect(!FileManager.default.fileExists(atPath: temporary.path + "/models/tiny/current"))
@@ -109,7 +109,8 @@ struct ModelCacheTests {
                 && error?.message.hasPrefix("the state folder quota would be exceeded: downloading weights.bin (3145728 bytes) needs 3145728 bytes") == true
                 && error?.message.hasSuffix("and the quota is 1048576 bytes (STATE_QUOTA_BYTES)") == true
         }
-        #expect(!store.requests.contains { $0.path == "/tiny/weights.bin" })
+        let requests = try await store.requests()
+        #expect(!requests.contains { $0.path == "/tiny/weights.bin" })
         let left = try FileManager.default.contentsOfDirectory(atPath: temporary.path + "/models/tiny/v1")
         #expect(!left.contains { $0.hasPrefix("weights.bin") })
         await store.stop()
@@ -133,7 +134,7 @@ struct ModelCacheTests {
             return try await group.reduce(into: [URL]()) { $0.append($1) }
         }
         #expect(Set(prepared).count == 1)
-        #expect(store.requests.filter { $0.path == "/tiny/weights.bin" }.count == 1)
+        #expect(try await store.requests().filter { $0.path == "/tiny/weights.bin" }.count == 1)
         await store.stop()
     }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import TestSupport
@@ -34,8 +35,22 @@ struct ModelStoreFixture: Sendable {
 
     func baseURL(model: String = "tiny") -> URL { URL(string: "\(store.baseURL)/\(model)/")! }
 
-    /// The requests the store logged so far for files (not health checks).
-    var requests: [Request] {
+    /// Every request the store answered so far for files (not health checks). The store writes a
+    /// request's log line after its answer, so this first asks for a marker file and waits (with a
+    /// deadline) until the marker's line is printed: the lines of all earlier requests come before it.
+    func requests() async throws -> [Request] {
+        let marker = "/marker-\(UUID().uuidString)"
+        _ = try await HTTPClient.shared.execute(HTTPClientRequest(url: store.baseURL + marker), timeout: .seconds(10))
+        return try await eventually("the model store to log \(marker)", within: .seconds(10)) {
+            let logged = loggedRequests
+            guard logged.contains(where: { $0.path == marker }) else { throw MarkerNotLogged() }
+            return logged.filter { !$0.path.hasPrefix("/marker-") }
+        }
+    }
+
+    struct MarkerNotLogged: Error {}
+
+    private var loggedRequests: [Request] {
         store.printed.compactMap { line in
             guard let data = line.data(using: .utf8),
                 let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
