@@ -48,7 +48,7 @@ func buildApplication(_ dependencies: BasketDependencies) -> some ApplicationPro
     router.addRoutes(OpenAPIDocumentController<ServiceRequestContext>(yaml: dependencies.openAPIDocument).endpoints)
     // Services stop in reverse order: the server first, then the relay and the bus, Redis last.
     return Application(
-        router: router, server: .service(), configuration: dependencies.settings.applicationConfiguration,
+        router: ServiceRouter(router), server: .service(), configuration: dependencies.settings.applicationConfiguration,
         services: dependencies.clients + [dependencies.bus, relay], logger: dependencies.logger)
 }
 

@@ -46,7 +46,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
         openAPIDocument: try catalogOpenAPIDocument(),
         healthChecks: [.postgres(client), .redis(redis)])
     let services: [any Service] = [client, redis, events.bus, events.relay]
-    return Application(router: router, server: .service(), configuration: settings.applicationConfiguration, services: services, logger: logger)
+    return Application(router: ServiceRouter(router), server: .service(), configuration: settings.applicationConfiguration, services: services, logger: logger)
 }
 
 /// Catalog's routes: anonymous reads, admin-only writes.

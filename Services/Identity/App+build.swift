@@ -37,7 +37,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
         decoyHash: try await hashPassword(UUID().uuidString, cost: identity.bcryptCost),
         openAPIDocument: try identityOpenAPIDocument(), healthChecks: [.postgres(client)])
     logger.info("serving tokens", metadata: ["issuer": "\(identity.auth.issuer)", "kid": "\(issuer.keyID)"])
-    return Application(router: router, server: .service(), configuration: settings.applicationConfiguration, services: [client], logger: logger)
+    return Application(router: ServiceRouter(router), server: .service(), configuration: settings.applicationConfiguration, services: [client], logger: logger)
 }
 
 /// Identity's routes.

@@ -33,7 +33,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     if throttle > 0 { router.add(middleware: ThrottleMiddleware(bytesPerSecond: throttle)) }
     router.add(middleware: FileMiddleware(folder, searchForIndexHtml: false, logger: logger))
     logger.info("serving model files", metadata: ["folder": "\(folder)"])
-    return Application(router: router, server: .service(), configuration: settings.applicationConfiguration, logger: logger)
+    return Application(router: ServiceRouter(router), server: .service(), configuration: settings.applicationConfiguration, logger: logger)
 }
 
 /// `~/.cache/eshop-on-swift/models` (`$XDG_CACHE_HOME` when set): where scripts/lib/models.sh unpacks models.

@@ -33,7 +33,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     router.addRoutes(ModelHealthController(status: status, redis: redis).endpoints)
     router.group("api/v1/recommendations").addRoutes(RecommendationsController(reader: reader).endpoints)
     // Services stop in reverse order: the server, then the consumer (committing its batch), Redis last.
-    return Application(router: router, server: .service(), configuration: settings.applicationConfiguration, services: [redis, loader, consumer], logger: logger)
+    return Application(router: ServiceRouter(router), server: .service(), configuration: settings.applicationConfiguration, services: [redis, loader, consumer], logger: logger)
 }
 
 /// `ModelWorker clear-state`: deletes `<state>/<group>`, keeping the models; refuses while any

@@ -58,7 +58,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
         healthChecks: [.redis(redis), .postgres(postgres)])
     // Services stop in reverse order: the server first, then the timer, relay and bus, the clients last.
     return Application(
-        router: router, server: .service(), configuration: settings.applicationConfiguration,
+        router: ServiceRouter(router), server: .service(), configuration: settings.applicationConfiguration,
         services: [redis, postgres, orderStore, bus, relay, timer], logger: logger)
 }
 

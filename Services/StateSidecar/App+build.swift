@@ -52,9 +52,18 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     // The stores' services start first and stop last; the gRPC server runs beside the HTTP one.
     // A body over the limit is refused right after its headers, with Dapr's error body.
     return Application(
-        router: router, server: .service(maximumBodyBytes: maxBodyBytes) { DaprAPIError.bodyTooLarge(limit: $0).head() },
+        router: sidecarResponder(router),
+        server: .service(maximumBodyBytes: maxBodyBytes) { DaprAPIError.bodyTooLarge(limit: $0).head() },
         configuration: settings.applicationConfiguration,
         services: stores.flatMap(\.services) + [GRPCServerService(server: grpcServer, logger: logger)], logger: logger)
+}
+
+/// The router as the application's responder: a method a routed path does not take is a 405
+/// with `Allow` and Dapr's error body (`ERR_METHOD_NOT_ALLOWED`).
+func sidecarResponder(_ router: Router<BasicRequestContext>) -> ServiceRouter<BasicRequestContext> {
+    ServiceRouter(router) { request, allow in
+        DaprAPIError(.methodNotAllowed, "ERR_METHOD_NOT_ALLOWED", "\(request.method.rawValue) is not allowed here; allowed: \(allow)").answer
+    }
 }
 
 /// The gRPC listening address for the HTTP API's host (`localhost` is IPv4 loopback).

@@ -26,6 +26,11 @@ struct DaprAPIError: Error, HTTPResponseError, CustomStringConvertible {
     var description: String { "\(status.code) \(errorCode): \(message)" }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
+        answer
+    }
+
+    /// The answer as a `Response`.
+    var answer: Response {
         let (head, body) = head()
         return Response(status: head.status, headers: head.headerFields, body: .init(byteBuffer: body))
     }

@@ -174,4 +174,14 @@ import Testing
             #expect(try await sidecar.get("k").headers[.requestID] != nil)
         }
     }
+
+    /// A routed path with a method it does not take: 405 with `Allow` and Dapr's error body.
+    @Test func anUnsupportedMethodIs405WithAllow() async throws {
+        try await withSidecar { (sidecar: Sidecar) async throws in
+            let response = try await sidecar.send(.patch, "/v1.0/state/statestore/k")
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "DELETE, GET, HEAD")
+            #expect(response.errorCode == "ERR_METHOD_NOT_ALLOWED")
+        }
+    }
 }

@@ -80,7 +80,7 @@ func withSidecar(
 ) async throws {
     var clients: [String: StateClient] = [:]
     for (name, store) in stores { clients[name] = StateClient(store: store, storeName: name, appID: appID) }
-    let app = Application(router: buildRouter(stores: clients, appID: appID, maxBodyBytes: maxBodyBytes))
+    let app = Application(router: sidecarResponder(buildRouter(stores: clients, appID: appID, maxBodyBytes: maxBodyBytes)))
     try await app.test(.router) { client in try await body(Sidecar(client: client)) }
 }
 
@@ -98,9 +98,10 @@ func withSidecar(component: StateComponent, table: String? = nil, _ body: @escap
         defer { group.cancelAll() }
         try await postgres?.migrate()
         let app = Application(
-            router: buildRouter(
-                stores: ["statestore": store.client(appID: appID)], appID: appID, maxBodyBytes: 4 * 1024 * 1024,
-                components: ["statestore": SidecarComponent(store)]),
+            router: sidecarResponder(
+                buildRouter(
+                    stores: ["statestore": store.client(appID: appID)], appID: appID, maxBodyBytes: 4 * 1024 * 1024,
+                    components: ["statestore": SidecarComponent(store)])),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         do {
             try await app.test(.live) { client in try await body(Sidecar(client: client)) }
