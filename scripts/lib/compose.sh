@@ -9,7 +9,8 @@
 #   eshop_install_container_engine       apt-get: docker.io, docker-compose, debootstrap, curl
 #   eshop_start_private_dockerd DIR      starts dockerd over DIR/{exec,docker.sock}; exports
 #                                        DOCKER_HOST, ESHOP_DOCKERD_PID; data in ESHOP_DOCKER_DATA
-#   eshop_stop_private_dockerd           SIGTERM to that PID, waits for it (and its containerd)
+#   eshop_stop_private_dockerd           SIGTERM to that PID, waits for it (and its containerd),
+#                                        unmounts what it left mounted under DIR
 #   eshop_base_image                     imports debian:bookworm-slim if the daemon lacks it
 #   eshop_compose ARGS…                  `docker compose` (v2) when present, else docker-compose
 #
@@ -50,6 +51,7 @@ eshop_install_container_engine() {
 eshop_start_private_dockerd() {
     local run=$1 _
     mkdir -p "$run" "$ESHOP_DOCKER_DATA"
+    ESHOP_DOCKERD_RUN=$run
     export DOCKER_HOST=unix://$run/docker.sock
     # --bridge=none: no docker0 to clash with another daemon; compose makes its own networks,
     # and builds run with --network host.
@@ -73,6 +75,11 @@ eshop_stop_private_dockerd() {
         wait "$ESHOP_DOCKERD_PID" 2>/dev/null || true
     fi
     ESHOP_DOCKERD_PID=""
+    # dockerd leaves its own network namespace mounted under the exec root.
+    local mount
+    for mount in $(awk -v run="$ESHOP_DOCKERD_RUN/" 'index($2, run) == 1 {print $2}' /proc/mounts); do
+        umount "$mount" || eshop_error "could not unmount $mount"
+    done
 }
 
 # The apt mirror this machine uses, as debootstrap wants it.
