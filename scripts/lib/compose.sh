@@ -77,9 +77,9 @@ eshop_stop_private_dockerd() {
     ESHOP_DOCKERD_PID=""
     # dockerd leaves its own network namespace mounted under the exec root.
     local mount
-    for mount in $(awk -v run="$ESHOP_DOCKERD_RUN/" 'index($2, run) == 1 {print $2}' /proc/mounts); do
+    while read -r mount; do
         umount "$mount" || eshop_error "could not unmount $mount"
-    done
+    done < <(awk -v run="$ESHOP_DOCKERD_RUN/" 'index($2, run) == 1 {print $2}' /proc/mounts)
 }
 
 # The apt mirror this machine uses, as debootstrap wants it.
