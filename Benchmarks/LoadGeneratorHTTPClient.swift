@@ -19,7 +19,7 @@ final class LoadGeneratorHTTPClient: Sendable {
         var connections: [any Channel] = []
         for eventLoop in MultiThreadedEventLoopGroup.singleton.makeIterator() {
             let channel = try await ClientBootstrap(group: eventLoop)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHTTPClientHandlers()
