@@ -352,6 +352,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 "StateFolder",
+                "Embeddings",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks",

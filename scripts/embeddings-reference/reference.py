@@ -179,11 +179,11 @@ def benchmark(model_dir, texts_path, batch, seconds):
     with open(texts_path, encoding="utf-8") as stream:
         texts = json.load(stream)
     model.embed(texts[:batch])  # warm-up
-    embedded, started = 0, time.perf_counter()
+    embedded, first, started = 0, 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
-        for start in range(0, len(texts), batch):
-            model.embed(texts[start : start + batch])
-            embedded += len(texts[start : start + batch])
+        model.embed(texts[first : first + batch])
+        embedded += len(texts[first : first + batch])
+        first = first + batch if first + batch < len(texts) else 0
     elapsed = time.perf_counter() - started
     blas = [line for line in open("/proc/self/maps") if "blas" in line.lower()] if os.path.exists("/proc/self/maps") else []
     libraries = sorted({line.split()[-1] for line in blas})
