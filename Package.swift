@@ -27,6 +27,7 @@ let package = Package(
         .executable(name: "Payment", targets: ["Payment"]),
         .executable(name: "Benchmarks", targets: ["Benchmarks"]),
         .library(name: "StateFolder", targets: ["StateFolder"]),
+        .library(name: "Embeddings", targets: ["Embeddings"]),
         .executable(name: "ModelStore", targets: ["ModelStore"]),
         .executable(name: "ModelWorker", targets: ["ModelWorker"]),
     ],
@@ -290,6 +291,24 @@ let package = Package(
             path: "Shared/StateFolder",
             swiftSettings: strict
         ),
+        // MARK: Embeddings (sentence embeddings in Swift over a BLAS)
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Shared/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(
+            name: "Embeddings",
+            dependencies: [
+                // Accelerate on Apple platforms (`#if canImport(Accelerate)` in BLAS.swift).
+                .target(name: "COpenBLAS", condition: .when(platforms: [.linux])),
+            ],
+            path: "Shared/Embeddings",
+            // Accelerate's current CBLAS interface (the older one is deprecated, and warnings fail
+            // the build).
+            swiftSettings: strict + [.unsafeFlags(["-Xcc", "-DACCELERATE_NEW_LAPACK"], .when(platforms: [.macOS]))]
+        ),
         .executableTarget(
             name: "ModelStore",
             dependencies: [
@@ -337,6 +356,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 "StateFolder",
+                "Embeddings",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks",
@@ -556,6 +576,13 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "EmbeddingsTests",
+            dependencies: ["Embeddings", "TestSupport"],
+            // The reference vectors (scripts/embeddings-reference, docs/semantic-search.md).
+            resources: [.copy("reference-vectors.json")],
             swiftSettings: strict
         ),
         .testTarget(

@@ -33,7 +33,7 @@ struct Benchmarks: ParsableCommand {
     /// The benchmarks, by the name given on the command line.
     enum Name: String, CaseIterable, ExpressibleByArgument {
         case redis, state, sidecar, events, catalog, identity, basket, orders
-        case keyedState = "keyed-state", modelDownload = "model-download"
+        case keyedState = "keyed-state", modelDownload = "model-download", embeddings
     }
 
     @Argument(help: "Which benchmark to run.")
@@ -71,6 +71,15 @@ struct Benchmarks: ParsableCommand {
         case .modelDownload:
             try await ModelDownloadBenchmark(
                 port: try reader.port(forKey: "bench.model.store.port", default: 25_110), rounds: max(1, try reader.count(forKey: "bench.rounds", default: 3))
+            ).run()
+        case .embeddings:
+            guard let modelFolder = reader.string(forKey: "model.files.dir"), let python = reader.string(forKey: "embeddings.reference.python") else {
+                throw BenchmarkError(message: "MODEL_FILES_DIR and EMBEDDINGS_REFERENCE_PYTHON must be set (scripts/benchmark embeddings sets them)")
+            }
+            let batches = (reader.string(forKey: "bench.batches") ?? "1,32,128").split(separator: ",").compactMap { Int($0) }.filter { $0 > 0 }
+            try await EmbeddingsBenchmark(
+                modelFolder: modelFolder, referencePython: python, batches: batches.isEmpty ? [32] : batches,
+                seconds: Double(max(1, try reader.count(forKey: "bench.seconds", default: 5)))
             ).run()
         }
     }

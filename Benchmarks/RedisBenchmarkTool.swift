@@ -2,6 +2,12 @@ import Foundation
 import RedisClient
 import Subprocess
 
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
 /// `redis-benchmark`, run against the server a benchmark measures, for the raw limit beside our
 /// own figures in the same run.
 struct RedisBenchmarkTool {
@@ -25,13 +31,13 @@ struct RedisBenchmarkTool {
     }
 }
 
-/// Runs a command-line tool (looked up in `PATH`) to completion through swift-subprocess, with
+/// Runs a command-line tool (a path, or a name looked up in `PATH`) to completion through swift-subprocess, with
 /// this process' environment plus `environment`, and returns its standard output (at most 1 MiB;
 /// standard error is dropped).
 func runTool(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> String {
     let variables = [Environment.Key: String?](uniqueKeysWithValues: environment.map { (Environment.Key(stringLiteral: $0.key), Optional($0.value)) })
     let result = try await Subprocess.run(
-        .name(executable), arguments: Arguments(arguments), environment: .inherit.updating(variables),
+        executable.contains("/") ? .path(FilePath(executable)) : .name(executable), arguments: Arguments(arguments), environment: .inherit.updating(variables),
         output: .string(limit: 1 << 20), error: .discarded)
     guard result.terminationStatus.isSuccess else {
         throw BenchmarkError(message: "\(executable) ended with \(result.terminationStatus)")

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 #
 # Installs what the project needs besides the Swift toolchain (Redis, hiredis, PostgreSQL, the
-# SQLite headers, Python's venv) and tells the other scripts where those programs live.
+# SQLite headers, OpenBLAS, Python's venv) and tells the other scripts where those programs live.
 #
 # Sourced by scripts/test, scripts/run and scripts/benchmark, which set `set -euo pipefail`
 # themselves; the functions here report their own errors and return non-zero instead of relying
@@ -74,10 +74,16 @@ _eshop_install_with_apt() {
     pkg-config --exists hiredis 2>/dev/null || [[ -f /usr/include/hiredis/hiredis.h ]] || missing+=(libhiredis-dev)
     [[ -n $(_eshop_debian_postgres_bin_dir) ]] || missing+=(postgresql)
     pkg-config --exists sqlite3 2>/dev/null || [[ -f /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
+    # The Embeddings library's matrix products (the COpenBLAS target, found through pkg-config).
+    pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev)
     # The Dapr Python SDK suite (scripts/test-dapr-sdk) makes a venv.
     python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
     if [[ $with_compose == yes ]] && ! _eshop_have_compose; then missing+=(docker-compose); fi
     if [[ $with_benchmark_tools == yes ]] && ! command -v wrk >/dev/null 2>&1; then missing+=(wrk); fi
+    # The embeddings benchmark's numpy reference: Debian's numpy, on the system BLAS (OpenBLAS).
+    if [[ $with_benchmark_tools == yes ]] && ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
+        missing+=(python3-numpy)
+    fi
 
     [[ ${#missing[@]} -eq 0 ]] && return 0
 
