@@ -1,5 +1,6 @@
 import Configuration
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import RedisClient
@@ -77,11 +78,13 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     let router = Router.service(context: WebRequestContext.self, healthChecks: healthChecks)
     router.add(middleware: ContentSecurityMiddleware(contentSecurityPolicy: .storefront))
     router.add(middleware: ReferrerPolicyMiddleware())
-    router.add(middleware: FileMiddleware(
-        try staticFolder(), urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.noCache])]), logger: logger))
     router.add(middleware: sessions)
     router.add(middleware: errorPages)
     router.add(middleware: CSRFMiddleware(csrf: csrf))
+    // Serves `/static/…` where no route matched (the router's 404); any other unknown path
+    // stays a 404, which `errorPages` answers with the HTML page.
+    router.add(middleware: FileMiddleware(
+        try staticFolder(), urlBasePath: "/static", cacheControl: .init([(MediaType(type: .any), [.noCache])]), logger: logger))
     let basketPages = BasketController(storefront: storefront)
     router.addRoutes(CatalogController(storefront: storefront).endpoints)
     router.addRoutes(AccountController(storefront: storefront, cookies: sessions).endpoints)
@@ -89,8 +92,6 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     router.addRoutes(CheckoutController(storefront: storefront, basketPages: basketPages).endpoints)
     router.addRoutes(OrdersController(storefront: storefront).endpoints)
     router.addRoutes(AdminController(storefront: storefront).endpoints)
-    // Unknown paths get the HTML 404 page, not the API's problem+json.
-    router.addRoutes(NotFoundController().endpoints)
     return Application(router: router, configuration: settings.applicationConfiguration, services: services, logger: logger)
 }
 
@@ -100,13 +101,4 @@ func staticFolder() throws -> String {
         throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "Public"])
     }
     return url.path
-}
-
-/// A catch-all route after every other, so the error page middleware answers an unknown path.
-struct NotFoundController: Sendable {
-    var endpoints: RouteCollection<WebRequestContext> {
-        let routes = RouteCollection(context: WebRequestContext.self)
-        routes.get("**") { _, _ -> Response in throw WebError.notFound }
-        return routes
-    }
 }

@@ -1,4 +1,5 @@
 import Configuration
+import HTTPTypes
 import Hummingbird
 import Logging
 import ServiceDefaults

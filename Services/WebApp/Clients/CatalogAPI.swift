@@ -75,19 +75,20 @@ final class CatalogAPI: Sendable {
     }
 
     /// Catalog's semantic search (`GET /api/v1/catalog/items/withsemanticrelevance`), which
-    /// answers the mode it used in `Search-Mode`; `nil` when this Catalog has no such route (404).
+    /// answers the mode it used in `Search-Mode`; `nil` when this Catalog cannot answer it: no such
+    /// route (a Catalog without it takes the path for `items/{id}` and answers 404 or 400), or
+    /// down (the name search that follows then reports the outage).
     func semanticSearch(text: String, index: Int, size: Int) async throws -> (page: CatalogPage, mode: SearchMode)? {
-        let response = try await client.send(
-            .GET, "/api/v1/catalog/items/withsemanticrelevance?text=\(text.queryEscaped)&pageSize=\(size)&pageIndex=\(index)")
-        switch response.status {
-        case 200:
-            let mode = response.headers.first(name: "Search-Mode").flatMap(SearchMode.init(rawValue:)) ?? .semantic
-            return (try response.decode(CatalogPage.self), mode)
-        case 404:
+        let response: APIResponse
+        do {
+            response = try await client.send(
+                .GET, "/api/v1/catalog/items/withsemanticrelevance?text=\(text.queryEscaped)&pageSize=\(size)&pageIndex=\(index)")
+        } catch is BackendUnavailable {
             return nil
-        default:
-            throw BackendContractError(backend: client.name, status: response.status)
         }
+        guard response.status == 200 else { return nil }
+        let mode = response.headers.first(name: "Search-Mode").flatMap(SearchMode.init(rawValue:)) ?? .semantic
+        return (try response.decode(CatalogPage.self), mode)
     }
 
     func item(_ id: Int) async throws -> CatalogItem? {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// Sign in with Identity's password grant, and sign out. Signing in starts a new session under a

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The admin's page (role `admin` only): paid orders to ship, prices to edit (a change reaches

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The basket page: change quantities, remove lines, add from the item page. Every change is
@@ -60,32 +61,29 @@ struct BasketController: Sendable {
         return page(try await storefront.basket.basket(token: user.accessToken), context: context, notice: notice)
     }
 
-    struct UpdateForm: Decodable {
-        /// The basket version the page showed.
-        var etag: String
-        /// `quantity[<productId>]`: every line's quantity as the form shows it.
-        var quantity: [String: String]?
-        /// The product id of the line whose Remove button was pressed.
-        var remove: String?
-    }
-
     /// `POST /basket`: the quantities of the form (0 removes a line), against the version shown.
+    /// Fields: `etag` (the basket version the page showed), `quantity-<productId>` for every line,
+    /// and `remove` (the product id of the line whose Remove button was pressed).
     @Sendable func update(_ request: Request, context: WebRequestContext) async throws -> Response {
         let user = try context.requireUser(returnTo: "/basket")
-        let form = try await request.decode(as: UpdateForm.self, context: context)
+        let form = try await request.decode(as: [String: String].self, context: context)
+        guard let etag = form["etag"] else { throw WebError.badRequest("The basket form is incomplete. Reload the basket.") }
+        let remove = form["remove"]
         var lines: [(productId: Int, quantity: Int)] = []
-        for (key, text) in form.quantity ?? [:] {
-            guard let productId = Int(key), productId > 0 else { throw WebError.badRequest("The basket form names no product.") }
+        for (key, text) in form where key.hasPrefix("quantity-") {
+            guard let productId = Int(key.dropFirst("quantity-".count)), productId > 0 else {
+                throw WebError.badRequest("The basket form names no product.")
+            }
             guard let quantity = Int(text.trimmingCharacters(in: .whitespaces)), (0...99).contains(quantity) else {
                 let basket = try await storefront.basket.basket(token: user.accessToken)
                 return page(basket, context: context, error: "A quantity must be a whole number from 0 to 99.", status: .badRequest)
             }
-            lines.append((productId, form.remove == key ? 0 : quantity))
+            lines.append((productId, remove == String(productId) ? 0 : quantity))
         }
         lines.sort { $0.productId < $1.productId }
-        switch try await storefront.basket.replace(lines, ifMatch: form.etag, token: user.accessToken) {
+        switch try await storefront.basket.replace(lines, ifMatch: etag, token: user.accessToken) {
         case .saved:
-            return Response.redirect(to: form.remove == nil ? "/basket?notice=updated" : "/basket?notice=removed", type: .normal)
+            return Response.redirect(to: remove == nil ? "/basket?notice=updated" : "/basket?notice=removed", type: .normal)
         case .changedElsewhere:
             let current = try await storefront.basket.basket(token: user.accessToken)
             return page(current, context: context, conflict: true, status: .conflict)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The catalog grid (filters, paging, search), the item page and the pictures.

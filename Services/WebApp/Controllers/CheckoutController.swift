@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The checkout form. Basket validates it; its problem+json `errors` are shown next to the

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// The buyer's orders and an order's page. The order page updates itself while the order moves:

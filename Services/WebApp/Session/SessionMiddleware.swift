@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 
@@ -62,9 +63,9 @@ struct CSRFMiddleware: RouterMiddleware {
         guard request.method == .post else { return try await next(request, context) }
         var request = request
         let body = try await request.collectBody(upTo: 64 * 1024)
-        struct Field: Decodable { var _csrf: String? }
-        let field = try? URLEncodedFormDecoder().decode(Field.self, from: String(buffer: body))
-        guard let token = field?._csrf, try await csrf.isValid(token, for: context.sessionID) else {
+        // Every form of the storefront has flat field names, so any of them reads as a dictionary.
+        let fields = try? URLEncodedFormDecoder().decode([String: String].self, from: String(buffer: body))
+        guard let token = fields?["_csrf"], try await csrf.isValid(token, for: context.sessionID) else {
             context.logger.notice("form post refused: missing or wrong CSRF token")
             throw WebError.csrfRefused
         }

@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// The storefront's request context: the browser session (``SessionMiddleware`` fills it in).
