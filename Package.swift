@@ -30,6 +30,7 @@ let package = Package(
         .library(name: "Embeddings", targets: ["Embeddings"]),
         .executable(name: "ModelStore", targets: ["ModelStore"]),
         .executable(name: "ModelWorker", targets: ["ModelWorker"]),
+        .executable(name: "WebApp", targets: ["WebApp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
@@ -52,6 +53,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // MARK: Shared
@@ -339,6 +341,30 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // MARK: Storefront
+        .executableTarget(
+            name: "WebApp",
+            dependencies: [
+                "ServiceDefaults",
+                "StateClient",
+                "StateStores",
+                "RedisClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/WebApp",
+            // Mustache templates and the static CSS/JS, read from the bundle at start.
+            resources: [.copy("Templates"), .copy("Public")],
+            swiftSettings: strict
+        ),
+
         // MARK: Benchmarks
         .executableTarget(
             name: "Benchmarks",
@@ -583,6 +609,17 @@ let package = Package(
             dependencies: ["Embeddings", "TestSupport"],
             // The reference vectors (scripts/embeddings-reference, docs/semantic-search.md).
             resources: [.copy("reference-vectors.json")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "WebAppTests",
+            dependencies: [
+                "WebApp",
+                "StateClient",
+                "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

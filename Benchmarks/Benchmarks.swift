@@ -32,7 +32,7 @@ struct Benchmarks: ParsableCommand {
 
     /// The benchmarks, by the name given on the command line.
     enum Name: String, CaseIterable, ExpressibleByArgument {
-        case redis, state, sidecar, events, catalog, identity, basket, orders
+        case redis, state, sidecar, events, catalog, identity, basket, orders, webapp
         case keyedState = "keyed-state", modelDownload = "model-download", embeddings
     }
 
@@ -63,6 +63,8 @@ struct Benchmarks: ParsableCommand {
                 settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis,
                 orders: max(1, try reader.count(forKey: "bench.orders", default: 100))
             ).run()
+        case .webapp:
+            try await WebAppBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
         case .keyedState:
             try await KeyedStateBenchmark(
                 updates: try reader.count(forKey: "bench.updates", default: 1_000_000),

@@ -13,7 +13,7 @@ struct App {
             let settings = try AppHostSettings(reader: reader)
             LoggingSystem.bootstrap(format: .text, level: try reader.logLevel(default: .warning))
             let logger = Logger(label: "apphost")
-            let specs = try startOrder(appHostPlan(settings) + modelWorkerPlan(settings))
+            let specs = try startOrder(appHostPlan(settings) + modelWorkerPlan(settings) + webAppPlan(settings))
             let host = AppHost(
                 settings: settings, specs: specs, logger: logger,
                 output: LineOutput(nameWidth: specs.map(\.name.count).max() ?? 0))

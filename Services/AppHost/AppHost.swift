@@ -57,7 +57,7 @@ struct AppHost: Service {
 
     /// Prints the table and waits for graceful shutdown or for a process to exit on its own.
     private func serve(_ running: [ManagedProcess]) async -> Outcome {
-        output.note(StatusTable(rows: specs.map { .init(name: $0.name, url: $0.url, state: "ready") }).render())
+        output.note(StatusTable(ready: specs).render())
         output.note("All \(specs.count) processes are ready. Press Ctrl-C to stop them.")
         return await withTaskGroup(of: Outcome.self) { group in
             group.addTask {

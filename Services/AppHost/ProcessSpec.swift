@@ -22,6 +22,9 @@ struct ProcessSpec: Sendable {
     var readiness: Readiness
     /// What the table shows as the address.
     var url: String
+    /// Whether the table lists it first, above the order of starting (the storefront: the URL
+    /// people open).
+    var showFirst = false
 }
 
 /// Orders specs so that every process comes after what it depends on (stable: otherwise the

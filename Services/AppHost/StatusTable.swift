@@ -8,6 +8,16 @@ struct StatusTable {
 
     var rows: [Row]
 
+    init(rows: [Row]) {
+        self.rows = rows
+    }
+
+    /// Every process as ready, those marked ``ProcessSpec/showFirst`` first, the rest in start order.
+    init(ready specs: [ProcessSpec]) {
+        let ordered = specs.filter(\.showFirst) + specs.filter { !$0.showFirst }
+        rows = ordered.map { Row(name: $0.name, url: $0.url, state: "ready") }
+    }
+
     func render() -> String {
         let header = Row(name: "NAME", url: "URL", state: "STATE")
         let all = [header] + rows

@@ -36,4 +36,13 @@ import Testing
             postgres  postgres://127.0.0.1:5432/eshop  ready
             """)
     }
+
+    @Test func listsTheStorefrontFirstAndStartsItLast() throws {
+        let plain = [spec("redis"), spec("identity", after: ["redis"])]
+        var storefront = spec("webapp", after: ["redis", "identity"])
+        storefront.showFirst = true
+        let order = try startOrder(plain + [storefront])
+        #expect(order.map(\.name) == ["redis", "identity", "webapp"])
+        #expect(StatusTable(ready: order).rows.map(\.name) == ["webapp", "redis", "identity"])
+    }
 }

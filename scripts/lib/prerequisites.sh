@@ -7,13 +7,14 @@
 # themselves; the functions here report their own errors and return non-zero instead of relying
 # on errexit.
 #
-#   eshop_install_prerequisites [--with-compose] [--with-benchmark-tools]
+#   eshop_install_prerequisites [--with-compose] [--with-benchmark-tools] [--with-browser]
 #
 # exports:
 #   REDIS_SERVER_BIN     absolute path of redis-server
 #   REDIS_BENCHMARK_BIN  absolute path of redis-benchmark
 #   POSTGRES_BIN_DIR     the folder holding initdb, postgres, pg_ctl and psql
 #   POSTGRES_RUN_AS      `postgres` when running as root (PostgreSQL refuses root), else empty
+#   CHROMIUM_BIN         absolute path of Debian's chromium (with --with-browser)
 #
 # A value already set in the environment wins when it points at a usable program, so a person
 # can pick another Redis or PostgreSQL.
@@ -66,7 +67,7 @@ _eshop_have_compose() {
 
 # apt-get (Debian, Ubuntu): installs the missing packages.
 _eshop_install_with_apt() {
-    local with_compose=$1 with_benchmark_tools=$2 missing=()
+    local with_compose=$1 with_benchmark_tools=$2 with_browser=$3 missing=()
     command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
     { command -v redis-cli && command -v redis-benchmark; } >/dev/null 2>&1 || missing+=(redis-tools)
     # SwiftPM finds hiredis (the CHiredis target) through pkg-config.
@@ -84,6 +85,9 @@ _eshop_install_with_apt() {
     if [[ $with_benchmark_tools == yes ]] && ! /usr/bin/python3 -c 'import numpy' >/dev/null 2>&1; then
         missing+=(python3-numpy)
     fi
+    # The storefront's browser tests (scripts/test-webapp) drive Debian's Chromium; the fonts
+    # make its screenshots readable.
+    if [[ $with_browser == yes ]] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium fonts-dejavu-core fonts-liberation); fi
 
     [[ ${#missing[@]} -eq 0 ]] && return 0
 
@@ -134,10 +138,11 @@ _eshop_install_with_brew() {
 # Installs what is missing, then sets and exports the variables listed at the top.
 # shellcheck disable=SC2120  # the argument is optional
 eshop_install_prerequisites() {
-    local with_compose=no with_benchmark_tools=no argument
+    local with_compose=no with_benchmark_tools=no with_browser=no argument
     for argument in "$@"; do
         case $argument in
             --with-compose) with_compose=yes ;;
+            --with-browser) with_browser=yes ;;  # chromium, for the storefront's browser tests
             --with-benchmark-tools) with_benchmark_tools=yes ;;  # wrk, for the HTTP benchmarks
             *) eshop_error "eshop_install_prerequisites: unknown argument '$argument'"; return 1 ;;
         esac
@@ -152,7 +157,7 @@ eshop_install_prerequisites() {
         _eshop_install_with_brew "$with_compose" "$with_benchmark_tools" || return 1
         default_postgres_bin_dir="$(brew --prefix postgresql@15)/bin"
     elif command -v apt-get >/dev/null 2>&1; then
-        _eshop_install_with_apt "$with_compose" "$with_benchmark_tools" || return 1
+        _eshop_install_with_apt "$with_compose" "$with_benchmark_tools" "$with_browser" || return 1
         default_postgres_bin_dir=$(_eshop_debian_postgres_bin_dir)
     else
         default_postgres_bin_dir=""   # no apt-get or brew: what is missing must be installed by hand
@@ -192,6 +197,11 @@ eshop_install_prerequisites() {
         POSTGRES_RUN_AS=""
     fi
 
+    if [[ $with_browser == yes && ! -x ${CHROMIUM_BIN:-} ]]; then
+        CHROMIUM_BIN=$(command -v chromium || command -v chromium-browser || true)
+        [[ -n $CHROMIUM_BIN ]] || { eshop_error "chromium not found; install it (apt-get install chromium) or set CHROMIUM_BIN"; return 1; }
+        export CHROMIUM_BIN
+    fi
     export REDIS_SERVER_BIN REDIS_BENCHMARK_BIN POSTGRES_BIN_DIR POSTGRES_RUN_AS
     eshop_fetch_models || return 1   # MODEL_STORE_DIR, MODEL_FILES_DIR (scripts/lib/models.sh)
 }

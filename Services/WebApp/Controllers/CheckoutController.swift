@@ -1,0 +1,118 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The checkout form. Basket validates it; its problem+json `errors` are shown next to the
+/// fields. The form carries one idempotency key from the moment it is shown, so submitting it
+/// twice (a double click, a resend after a timeout) places one order.
+struct CheckoutController: Sendable {
+    let storefront: Storefront
+    let basketPages: BasketController
+
+    var endpoints: RouteCollection<WebRequestContext> {
+        let routes = RouteCollection(context: WebRequestContext.self)
+        routes.get("checkout", use: show)
+        routes.post("checkout", use: checkout)
+        return routes
+    }
+
+    struct Field: Sendable {
+        var name: String
+        var label: String
+        var value: String
+        var type: String
+        var autocomplete: String
+        var hint: String?
+        var error: String?
+    }
+
+    struct CheckoutPageView: Sendable {
+        var chrome: Chrome
+        var idempotencyKey: String
+        var error: String?
+        var address: [Field]
+        var card: [Field]
+        var total: String
+        var itemCount: Int
+    }
+
+    private func view(
+        _ form: CheckoutForm, key: String, basket: Basket, errors: [String: [String]], error: String?, context: WebRequestContext
+    ) -> CheckoutPageView {
+        func field(_ name: String, _ label: String, _ value: String, type: String = "text", autocomplete: String, hint: String? = nil) -> Field {
+            // Basket's messages read after the field's name: "is required", "must be MM/YY".
+            let error = errors[name].map { messages in messages.map { "\(label) \($0)." }.joined(separator: " ") }
+            return Field(name: name, label: label, value: value, type: type, autocomplete: autocomplete, hint: hint, error: error)
+        }
+        return CheckoutPageView(
+            chrome: Chrome(title: "Checkout", context: context), idempotencyKey: key, error: error,
+            address: [
+                field("street", "Street", form.street, autocomplete: "address-line1"),
+                field("city", "City", form.city, autocomplete: "address-level2"),
+                field("state", "State or region", form.state, autocomplete: "address-level1"),
+                field("country", "Country", form.country, autocomplete: "country-name"),
+                field("zipCode", "Postal code", form.zipCode, autocomplete: "postal-code"),
+            ],
+            card: [
+                field("cardHolderName", "Name on card", form.cardHolderName, autocomplete: "cc-name"),
+                field("cardNumber", "Card number", form.cardNumber, autocomplete: "cc-number", hint: "12 to 19 digits"),
+                field("cardExpiration", "Expiry (MM/YY)", form.cardExpiration, autocomplete: "cc-exp"),
+                // The security code is never sent back to the browser.
+                field("cardSecurityCode", "Security code", "", type: "password", autocomplete: "cc-csc", hint: "3 or 4 digits"),
+            ],
+            total: Money.format(basket.total), itemCount: basket.items.reduce(0) { $0 + $1.quantity })
+    }
+
+    @Sendable func show(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let user = try context.requireUser(returnTo: "/checkout")
+        let basket = try await storefront.basket.basket(token: user.accessToken)
+        guard !basket.items.isEmpty else { return Response.redirect(to: "/basket", type: .normal) }
+        var form = CheckoutForm()
+        form.cardHolderName = user.name
+        let key = UUID().uuidString.lowercased()
+        return storefront.renderer.page("checkout", view(form, key: key, basket: basket, errors: [:], error: nil, context: context))
+    }
+
+    struct PostedForm: Decodable {
+        var idempotencyKey: String
+        var street: String?
+        var city: String?
+        var state: String?
+        var country: String?
+        var zipCode: String?
+        var cardNumber: String?
+        var cardHolderName: String?
+        var cardExpiration: String?
+        var cardSecurityCode: String?
+    }
+
+    @Sendable func checkout(_ request: Request, context: WebRequestContext) async throws -> Response {
+        let user = try context.requireUser(returnTo: "/checkout")
+        let posted = try await request.decode(as: PostedForm.self, context: context)
+        guard let key = UUID(uuidString: posted.idempotencyKey)?.uuidString.lowercased() else {
+            throw WebError.badRequest("The checkout form is damaged. Go back to the basket and check out again.")
+        }
+        func trimmed(_ value: String?) -> String { (value ?? "").trimmingCharacters(in: .whitespaces) }
+        let form = CheckoutForm(
+            street: trimmed(posted.street), city: trimmed(posted.city), state: trimmed(posted.state), country: trimmed(posted.country),
+            zipCode: trimmed(posted.zipCode), cardNumber: trimmed(posted.cardNumber).filter { $0 != " " && $0 != "-" },
+            cardHolderName: trimmed(posted.cardHolderName), cardExpiration: trimmed(posted.cardExpiration),
+            cardSecurityCode: trimmed(posted.cardSecurityCode))
+        switch try await storefront.basket.checkout(form, idempotencyKey: key, token: user.accessToken) {
+        case .accepted(let orderId):
+            return Response.redirect(to: "/orders/\(orderId.queryEscaped)", type: .normal)
+        case .invalid(let detail, let errors):
+            let basket = try await storefront.basket.basket(token: user.accessToken)
+            if basket.items.isEmpty { return Response.redirect(to: "/basket", type: .normal) }
+            let known = Set(["street", "city", "state", "country", "zipCode", "cardNumber", "cardHolderName", "cardExpiration", "cardSecurityCode"])
+            let general = errors.keys.contains(where: { !known.contains($0) }) || errors.isEmpty ? (detail ?? "The checkout was refused.") : nil
+            let page = view(form, key: key, basket: basket, errors: errors, error: general ?? "Please correct the fields marked below.", context: context)
+            return storefront.renderer.page("checkout", page, status: .badRequest)
+        case .conflict(let detail, let errors):
+            let basket = try await storefront.basket.basket(token: user.accessToken)
+            let message = (errors.values.flatMap { $0 }.first ?? detail ?? "Your basket changed.")
+                + " Check your basket (saving it accepts the current prices), then check out again."
+            return basketPages.page(basket, context: context, error: message, status: .conflict)
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+
+/// What every page's layout shows: the title, who is signed in, the CSRF token for its forms.
+struct Chrome: Sendable {
+    struct User: Sendable {
+        var name: String
+        var isAdmin: Bool
+    }
+
+    var title: String
+    var user: User?
+    var csrf: String
+}
+
+extension Chrome {
+    init(title: String, context: WebRequestContext) {
+        self.init(title: title, user: context.user.map { User(name: $0.name, isAdmin: $0.isAdmin) }, csrf: context.csrfToken)
+    }
+}
+
+/// Renders the Mustache templates bundled in `Templates/` (each page inherits `layout`). Mustache's
+/// `{{name}}` escapes `& < > " '`, so every value from an API or a user is shown as text; the
+/// templates never use the unescaped `{{{…}}}` form.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    /// Loads the templates from the bundle once, at start.
+    static func bundled() async throws -> PageRenderer {
+        guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "Templates"])
+        }
+        return PageRenderer(library: try await MustacheLibrary(directory: folder.path))
+    }
+
+    /// An HTML response of `template` rendered with `model`. Pages are personal (the user's name,
+    /// the CSRF token), so no shared cache may keep them.
+    func page(_ template: String, _ model: Any, status: HTTPResponse.Status = .ok) -> Response {
+        guard let html = library.render(model, withTemplate: template) else {
+            preconditionFailure("no template named \(template) in the bundle")
+        }
+        return Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+}
+
+/// Money as the storefront shows it: `$12.30`.
+enum Money {
+    static func format(_ amount: Decimal) -> String {
+        var value = amount
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 2, .plain)
+        let parts = "\(rounded)".split(separator: ".", maxSplits: 1)
+        let whole = parts.first.map(String.init) ?? "0"
+        let fraction = parts.count > 1 ? String(parts[1]) : ""
+        return "$" + whole + "." + fraction.padding(toLength: 2, withPad: "0", startingAt: 0)
+    }
+}
