@@ -33,8 +33,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     var logger = Logger(label: settings.appID)
     logger.logLevel = settings.logLevel
 
-    func client(_ name: String, key: String, variable: String, port: Int, timeout: Duration = .seconds(5)) throws -> APIClient {
-        let url = reader.string(forKey: ConfigKey(key), default: "http://127.0.0.1:\(port)")
+    func client(_ name: String, url: String, variable: String, timeout: Duration = .seconds(5)) throws -> APIClient {
         guard let parsed = URL(string: url), parsed.scheme == "http" || parsed.scheme == "https", parsed.host != nil else {
             throw ConfigurationError(variable: variable, problem: "is '\(url)': expected an http(s) URL")
         }
@@ -60,13 +59,13 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
 
     let renderer = try await PageRenderer.bundled()
     let storefront = Storefront(
-        catalog: CatalogAPI(client: try client("catalog", key: "catalog.url", variable: "CATALOG_URL", port: 5101)),
-        basket: BasketAPI(client: try client("basket", key: "basket.url", variable: "BASKET_URL", port: 5103)),
-        ordering: OrderingAPI(client: try client("ordering", key: "ordering.url", variable: "ORDERING_URL", port: 5102)),
-        identity: IdentityAPI(client: try client("identity", key: "identity.url", variable: "IDENTITY_URL", port: 5105)),
+        catalog: CatalogAPI(client: try client("catalog", url: reader.string(forKey: "catalog.url", default: "http://127.0.0.1:5101"), variable: "CATALOG_URL")),
+        basket: BasketAPI(client: try client("basket", url: reader.string(forKey: "basket.url", default: "http://127.0.0.1:5103"), variable: "BASKET_URL")),
+        ordering: OrderingAPI(client: try client("ordering", url: reader.string(forKey: "ordering.url", default: "http://127.0.0.1:5102"), variable: "ORDERING_URL")),
+        identity: IdentityAPI(client: try client("identity", url: reader.string(forKey: "identity.url", default: "http://127.0.0.1:5105"), variable: "IDENTITY_URL")),
         // Recommendations are a garnish: a slow worker must not hold the item page up.
         recommendations: RecommendationsAPI(
-            client: try client("model worker", key: "model.worker.url", variable: "MODEL_WORKER_URL", port: 5109, timeout: .milliseconds(500))),
+            client: try client("model worker", url: reader.string(forKey: "model.worker.url", default: "http://127.0.0.1:5109"), variable: "MODEL_WORKER_URL", timeout: .milliseconds(500))),
         sessions: SessionStore(state: state),
         renderer: renderer)
     let csrf = CSRFTokens(state: state)
@@ -92,7 +91,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     router.addRoutes(CheckoutController(storefront: storefront, basketPages: basketPages).endpoints)
     router.addRoutes(OrdersController(storefront: storefront).endpoints)
     router.addRoutes(AdminController(storefront: storefront).endpoints)
-    return Application(router: router, configuration: settings.applicationConfiguration, services: services, logger: logger)
+    return Application(router: ServiceRouter(router), server: .service(), configuration: settings.applicationConfiguration, services: services, logger: logger)
 }
 
 /// The bundled `Public/` folder (`site.css`, `site.js`), served under `/static/`.
