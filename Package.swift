@@ -207,6 +207,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -323,6 +324,13 @@ let package = Package(
                 "StateFolder",
                 "EventBus",
                 "RedisClient",
+                "StateClient",
+                "StateStores",
+                "Embeddings",
+                "VectorIndex",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -333,6 +341,16 @@ let package = Package(
             path: "Services/ModelWorker",
             resources: [.copy("all-MiniLM-L6-v2.manifest.json")],
             swiftSettings: strict
+        ),
+        // MARK: Semantic search (the catalog index's vectors, ranked through the BLAS)
+        .target(
+            name: "VectorIndex",
+            dependencies: [
+                // Accelerate on Apple platforms (`#if canImport(Accelerate)`), as Embeddings.
+                .target(name: "COpenBLAS", condition: .when(platforms: [.linux]))
+            ],
+            path: "Shared/VectorIndex",
+            swiftSettings: strict + [.unsafeFlags(["-Xcc", "-DACCELERATE_NEW_LAPACK"], .when(platforms: [.macOS]))]
         ),
 
         // MARK: Benchmarks
@@ -353,6 +371,8 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 "StateFolder",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                "Embeddings",
+                "VectorIndex",
             ],
             path: "Benchmarks",
             swiftSettings: strict
@@ -560,6 +580,8 @@ let package = Package(
             name: "ModelWorkerTests",
             dependencies: [
                 "ModelWorker",
+                "ServiceDefaults",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 "ModelStore",
                 "StateFolder",
                 "EventBus",
@@ -576,6 +598,11 @@ let package = Package(
             dependencies: ["Embeddings", "TestSupport"],
             // The reference vectors (scripts/embeddings-reference, docs/semantic-search.md).
             resources: [.copy("reference-vectors.json")],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VectorIndexTests",
+            dependencies: ["VectorIndex"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -34,6 +34,7 @@ struct Benchmarks: ParsableCommand {
     enum Name: String, CaseIterable, ExpressibleByArgument {
         case redis, state, sidecar, events, catalog, identity, basket, orders
         case keyedState = "keyed-state", modelDownload = "model-download"
+        case semanticSearch = "semantic-search"
     }
 
     @Argument(help: "Which benchmark to run.")
@@ -71,6 +72,14 @@ struct Benchmarks: ParsableCommand {
         case .modelDownload:
             try await ModelDownloadBenchmark(
                 port: try reader.port(forKey: "bench.model.store.port", default: 25_110), rounds: max(1, try reader.count(forKey: "bench.rounds", default: 3))
+            ).run()
+        case .semanticSearch:
+            guard let folder = reader.string(forKey: "model.files.dir") else {
+                throw BenchmarkError(message: "MODEL_FILES_DIR is not set: run scripts/benchmark semantic-search (it fetches the model)")
+            }
+            try await SemanticSearchBenchmark(
+                modelFolder: folder, items: max(1, try reader.count(forKey: "bench.items", default: 10_000)),
+                queries: max(1, try reader.count(forKey: "bench.queries", default: 2_000))
             ).run()
         }
     }

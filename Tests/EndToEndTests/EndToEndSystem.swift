@@ -192,6 +192,7 @@ struct EndToEndSystem: Sendable {
 enum HTTP {
     struct Answer: CustomStringConvertible {
         var status: HTTPResponseStatus
+        var headers: HTTPHeaders = [:]
         var body: [UInt8]
         var json: JSONValue? { JSONValue(json: body) }
         var description: String { "\(status.code) \(String(decoding: body, as: UTF8.self))" }
@@ -212,7 +213,7 @@ enum HTTP {
             request.body = .bytes(ByteBuffer(string: form))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        return Answer(status: response.status, body: Array(buffer: try await response.body.collect(upTo: 1 << 20)))
+        return Answer(status: response.status, headers: response.headers, body: Array(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 }
 
