@@ -85,7 +85,15 @@ struct SemanticSearchTests {
                 // The README's example: no shared word, and a cap comes first.
                 let warm = try await catalogSearch(catalog, "something%20warm%20for%20my%20head")
                 #expect(warm.mode == "semantic")
-                #expect(warm.names.first?.contains("Cap") == true, "\(warm.names)")
+                #expect(warm.names.first == "Alpine Beanie Cap", "\(warm.names)")
+
+                // Recommendations: no paid orders, so semantic neighbours fill the list.
+                let recommended = try await HTTP.send(.GET, worker.baseURL + "/api/v1/recommendations/31?limit=3")
+                #expect(recommended.status == .ok, "\(recommended)")
+                #expect(recommended.json?.value(at: "orders") == .number(0))
+                guard case .array(let ids)? = recommended.json?.value(at: "recommended"), case .array(let similar)? = recommended.json?.value(at: "similar")
+                else { throw EndToEndError("recommendations: \(recommended)") }
+                #expect(ids.count == 3 && similar.count == 3 && !ids.contains(.number(31)), "\(recommended)")
 
                 // Created as admin → findable by meaning within seconds.
                 let created = try await HTTP.send(.POST, catalog.baseURL + "/api/v1/catalog/items", token: admin, json: Self.telescope)
