@@ -59,10 +59,14 @@ final class CatalogIndex: Sendable {
     private let owner = Mutex<Owner?>(nil)
     private let embeddedCount = Atomic(0)
     private let reusedCount = Atomic(0)
+    /// Wake-ups for a full sync: an event whose item could not be re-read asks for one.
+    let resyncRequests: AsyncStream<Void>
+    private let resyncContinuation: AsyncStream<Void>.Continuation
 
     init(catalog: CatalogItemsClient, logger: Logger) {
         self.catalog = catalog
         self.logger = logger
+        (resyncRequests, resyncContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
     var phase: Phase {
@@ -142,11 +146,20 @@ final class CatalogIndex: Sendable {
     /// Re-reads the items `ids` from Catalog and updates them, or drops those it no longer has:
     /// what every catalog item event does, whatever its topic (events of different topics can
     /// arrive in any order; Catalog's current state cannot be out of order).
-    func refresh(_ ids: [Int]) async throws {
-        try await gate.run {
-            let found = try await catalog.items(ids)
-            let present = Set(found.map(\.id))
-            try await apply(found, removing: ids.filter { !present.contains($0) })
+    ///
+    /// When that fails (Catalog restarting, a full disk), the event is not retried until it is
+    /// dead-lettered: a full sync is requested instead (``resyncRequests``), which the indexer
+    /// retries until Catalog answers, and which re-reads every item, this one included.
+    func refresh(_ ids: [Int]) async {
+        do {
+            try await gate.run {
+                let found = try await catalog.items(ids)
+                let present = Set(found.map(\.id))
+                try await apply(found, removing: ids.filter { !present.contains($0) })
+            }
+        } catch {
+            logger.warning("a catalog item could not be re-read; a full sync follows", metadata: ["ids": "\(ids)", "error": "\(error)"])
+            resyncContinuation.yield()
         }
     }
 
@@ -162,9 +175,8 @@ final class CatalogIndex: Sendable {
         let unreadableIDs = Set(unreadable.map(\.id))
         let readable = items.filter { !unreadableIDs.contains($0.id) }
         let removed = removed + unreadableIDs
-        let changed = contents.withLock { contents in
-            readable.map { ($0, Self.hash($0.text)) }.filter { item, hash in contents.textHashes[item.id] != hash }
-        }
+        let hashed = readable.map { ($0, Self.hash($0.text)) }
+        let changed = contents.withLock { contents in hashed.filter { item, hash in contents.textHashes[item.id] != hash } }
         for start in stride(from: 0, to: changed.count, by: Self.batchSize) {
             let batch = Array(changed[start..<min(changed.count, start + Self.batchSize)])
             let texts = batch.map(\.0.text)

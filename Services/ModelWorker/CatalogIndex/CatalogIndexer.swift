@@ -7,7 +7,8 @@ import StateFolder
 /// the `catalog-index` store (a standby replica waits, as for the bought-together store), it
 /// loads the stored vectors, syncs with Catalog (retrying while Catalog cannot answer: 1 s,
 /// doubling up to 30 s), then follows `CatalogItemCreated`, `CatalogItemUpdated` and
-/// `CatalogItemDeleted` on the event bus until the worker stops.
+/// `CatalogItemDeleted` on the event bus until the worker stops, syncing again whenever an
+/// event's item could not be re-read.
 ///
 /// The bus runs only after the sync: events published meanwhile wait in their streams and are
 /// applied afterwards, so every change made during the sync is applied after it.
@@ -22,9 +23,9 @@ struct CatalogIndexer: Service {
 
     /// Subscribes `index` to the catalog's item events on `bus`: each re-reads its item.
     static func subscribe(_ index: CatalogIndex, to bus: RedisStreamsEventBus) {
-        bus.subscribe(CatalogItemCreated.self) { event in try await index.refresh([event.productId]) }
-        bus.subscribe(CatalogItemUpdated.self) { event in try await index.refresh([event.productId]) }
-        bus.subscribe(CatalogItemDeleted.self) { event in try await index.refresh([event.productId]) }
+        bus.subscribe(CatalogItemCreated.self) { event in await index.refresh([event.productId]) }
+        bus.subscribe(CatalogItemUpdated.self) { event in await index.refresh([event.productId]) }
+        bus.subscribe(CatalogItemDeleted.self) { event in await index.refresh([event.productId]) }
     }
 
     func run() async throws {
@@ -38,11 +39,23 @@ struct CatalogIndexer: Service {
                 return
             }
             index.phase = .ready
-            try await bus.run()
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await bus.run() }
+                group.addTask { try await resyncWhenAsked() }
+            }
             try store.close()
         } catch {
             try? store.close()
             throw error
+        }
+    }
+
+    /// Runs a full sync each time an event's item could not be re-read, until the worker stops.
+    private func resyncWhenAsked() async throws {
+        try await cancelWhenGracefulShutdown {
+            for await _ in index.resyncRequests {
+                guard try await syncUntilDone() else { return }
+            }
         }
     }
 
@@ -55,7 +68,8 @@ struct CatalogIndexer: Service {
                 return true
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { return false }
-                index.phase = .syncing(lastError: "\(error)")
+                // A resync keeps a ready index serving: it only lags until Catalog answers.
+                if index.phase != .ready { index.phase = .syncing(lastError: "\(error)") }
                 logger.warning("the catalog index cannot sync with Catalog; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
                 do {
                     try await cancelWhenGracefulShutdown { [delay] in try await Task.sleep(for: delay) }
