@@ -213,6 +213,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
@@ -329,6 +330,13 @@ let package = Package(
                 "StateFolder",
                 "EventBus",
                 "RedisClient",
+                "StateClient",
+                "StateStores",
+                "Embeddings",
+                "VectorIndex",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -339,6 +347,16 @@ let package = Package(
             path: "Services/ModelWorker",
             resources: [.copy("all-MiniLM-L6-v2.manifest.json")],
             swiftSettings: strict
+        ),
+        // MARK: Semantic search (the catalog index's vectors, ranked through the BLAS)
+        .target(
+            name: "VectorIndex",
+            dependencies: [
+                // Accelerate on Apple platforms (`#if canImport(Accelerate)`), as Embeddings.
+                .target(name: "COpenBLAS", condition: .when(platforms: [.linux]))
+            ],
+            path: "Shared/VectorIndex",
+            swiftSettings: strict + [.unsafeFlags(["-Xcc", "-DACCELERATE_NEW_LAPACK"], .when(platforms: [.macOS]))]
         ),
 
         // MARK: Storefront
@@ -384,6 +402,8 @@ let package = Package(
                 "StateFolder",
                 "Embeddings",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                "Embeddings",
+                "VectorIndex",
             ],
             path: "Benchmarks",
             swiftSettings: strict
@@ -593,6 +613,8 @@ let package = Package(
             name: "ModelWorkerTests",
             dependencies: [
                 "ModelWorker",
+                "ServiceDefaults",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 "ModelStore",
                 "StateFolder",
                 "EventBus",
@@ -620,6 +642,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Configuration", package: "swift-configuration"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "VectorIndexTests",
+            dependencies: ["VectorIndex"],
             swiftSettings: strict
         ),
         .testTarget(

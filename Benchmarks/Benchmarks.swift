@@ -34,6 +34,7 @@ struct Benchmarks: ParsableCommand {
     enum Name: String, CaseIterable, ExpressibleByArgument {
         case redis, state, sidecar, events, catalog, identity, basket, orders, webapp
         case keyedState = "keyed-state", modelDownload = "model-download", embeddings
+        case semanticSearch = "semantic-search"
     }
 
     @Argument(help: "Which benchmark to run.")
@@ -82,6 +83,14 @@ struct Benchmarks: ParsableCommand {
             try await EmbeddingsBenchmark(
                 modelFolder: modelFolder, referencePython: python, batches: batches.isEmpty ? [32] : batches,
                 seconds: Double(max(1, try reader.count(forKey: "bench.seconds", default: 5)))
+            ).run()
+        case .semanticSearch:
+            guard let folder = reader.string(forKey: "model.files.dir") else {
+                throw BenchmarkError(message: "MODEL_FILES_DIR is not set: run scripts/benchmark semantic-search (it fetches the model)")
+            }
+            try await SemanticSearchBenchmark(
+                modelFolder: folder, items: max(1, try reader.count(forKey: "bench.items", default: 10_000)),
+                queries: max(1, try reader.count(forKey: "bench.queries", default: 2_000))
             ).run()
         }
     }

@@ -57,7 +57,7 @@ func appHostPlan(_ settings: AppHostSettings) -> [ProcessSpec] {
             name: "catalog",
             command: [settings.binaryDirectory + "/Catalog"],
             environment: postgresEnvironment(settings).merging(redisEnvironment(settings)) { $1 }
-                .merging(["HTTP_PORT": String(settings.catalogPort), "IDENTITY_URL": identityURL]) { $1 },
+                .merging(["HTTP_PORT": String(settings.catalogPort), "IDENTITY_URL": identityURL, "MODEL_WORKER_URL": modelWorkerURL()]) { $1 },
             dependencies: ["redis", "postgres", "identity"],
             readiness: .http(baseURL: "http://127.0.0.1:\(settings.catalogPort)"),
             url: "http://127.0.0.1:\(settings.catalogPort)/api/v1/catalog/items"),

@@ -19,6 +19,7 @@ let modelWorkerDefaultAppID = "model-worker"
 /// | `checkpoint.interval.ms` (`CHECKPOINT_INTERVAL_MS`) | ms from a checkpoint's first entry to its commit | 500 |
 /// | `events.stream.prefix` (`EVENTS_STREAM_PREFIX`) | put before the topic to name the stream | none |
 /// | `store.lock.attempts` / `store.lock.backoff.ms` | a standby replica's tries per round, and their spacing | 10 / 3000 |
+/// | `catalog.url` (`CATALOG_URL`) | base URL of Catalog, whose items the catalog index embeds | `http://127.0.0.1:5101` |
 struct ModelWorkerSettings: Sendable {
     var stateDirectory: String
     var quotaBytes: Int64
@@ -27,6 +28,7 @@ struct ModelWorkerSettings: Sendable {
     var checkpoint: CheckpointPolicy
     var streamPrefix: String
     var storeLock: FolderLock.WaitPolicy
+    var catalogURL: String
 
     init(reader: ConfigReader) throws {
         stateDirectory = reader.string(forKey: "state.dir", default: "./state")
@@ -55,5 +57,9 @@ struct ModelWorkerSettings: Sendable {
         storeLock = FolderLock.WaitPolicy(
             attempts: try reader.count(forKey: "store.lock.attempts", default: 10),
             backoff: .milliseconds(try reader.count(forKey: "store.lock.backoff.ms", default: 3_000)))
+        catalogURL = reader.string(forKey: "catalog.url", default: "http://127.0.0.1:5101")
+        guard let catalog = URL(string: catalogURL), catalog.scheme == "http" || catalog.scheme == "https", catalog.host != nil else {
+            throw ConfigurationError(variable: "CATALOG_URL", problem: "is '\(catalogURL)': expected an http(s) URL")
+        }
     }
 }

@@ -79,6 +79,33 @@ public final class KeyedStateStore: Sendable {
         }
     }
 
+    /// Runs `body` in one SQLite transaction that records no stream position: for state a store
+    /// keeps from another source than its stream (the model worker's catalog index is synced
+    /// from Catalog's API at start). Commits only if `body` returns and the quota allows what it
+    /// wrote. Runs on GRDB's writer queue, never on an event loop.
+    public func update<Result: Sendable>(_ body: @escaping @Sendable (StateTransaction) throws -> Result) async throws -> Result {
+        let quota = self.quota
+        return try await database.write { db in
+            let transaction = StateTransaction(db)
+            let result = try body(transaction)
+            try quota.check(adding: transaction.bytesWritten, for: "a keyed-state update")
+            return result
+        }
+    }
+
+    /// Every committed value whose state key starts with `stateKeyPrefix`, across all message
+    /// keys, as `(message key, state key, value)`: to load a whole store into memory at start.
+    public func values(withStateKeyPrefix stateKeyPrefix: String) async throws -> [(messageKey: String, stateKey: String, value: Data)] {
+        try await database.read { db in
+            var values: [(messageKey: String, stateKey: String, value: Data)] = []
+            // substr, not LIKE: the prefix is matched as it is, `%` and `_` included.
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT prefix, key, value FROM state WHERE substr(key, 1, length(?)) = ?", arguments: [stateKeyPrefix, stateKeyPrefix])
+            while let row = try rows.next() { values.append((row["prefix"], row["key"], row["value"])) }
+            return values
+        }
+    }
+
     /// The committed values of `messageKey`, for queries outside processing (Quix has none; ours
     /// serve the recommendations API).
     public func values(of messageKey: String) async throws -> [String: Data] {

@@ -24,8 +24,9 @@ struct CatalogFixture: Sendable {
             try await TestPostgres.withClient(configuration) { client throws in
                 try await migrateCatalog(client: client, seed: seed, logger: TestPostgres.logger)
                 let redis = TestRedis.configuration  // Catalog's event bus (stock, price changes)
+                // No model worker: port 1 refuses connections, so semantic search falls back to name search.
                 let environment = TestPostgres.environment(configuration).merging([
-                    "CATALOG_SEED": "\(seed)", "JWT_JWKS": key.jwksJSON,
+                    "CATALOG_SEED": "\(seed)", "JWT_JWKS": key.jwksJSON, "MODEL_WORKER_URL": "http://127.0.0.1:1",
                     "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_PASSWORD": redis.password ?? "",
                 ]) { _, new in new }
                 return try await body(CatalogFixture(client: client, key: key, environment: environment))

@@ -36,6 +36,8 @@ import Testing
                 try await check(.post, "/api/v1/catalog/items", token: buyer, json: itemJSON())
                 try await check(.get, "/api/v1/catalog/items/by_ids?ids=1,2")
                 try await check(.get, "/api/v1/catalog/items/by_ids?ids=x")
+                try await check(.get, "/api/v1/catalog/items/withsemanticrelevance?text=cap")
+                try await check(.get, "/api/v1/catalog/items/withsemanticrelevance?text=")
                 try await check(.get, "/api/v1/catalog/items/1")
                 try await check(.get, "/api/v1/catalog/items/x")
                 try await check(.get, "/api/v1/catalog/items/9999")

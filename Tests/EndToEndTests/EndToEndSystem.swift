@@ -194,7 +194,7 @@ struct EndToEndSystem: Sendable {
 enum HTTP {
     struct Answer: CustomStringConvertible {
         var status: HTTPResponseStatus
-        var headers: HTTPHeaders
+        var headers: HTTPHeaders = [:]
         var body: [UInt8]
         var json: JSONValue? { JSONValue(json: body) }
         var description: String { "\(status.code) \(String(decoding: body, as: UTF8.self))" }

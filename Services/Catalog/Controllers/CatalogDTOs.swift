@@ -88,3 +88,29 @@ struct CatalogItemID: Sendable {
 
     var notFound: ProblemDetails { ProblemDetails(.notFound, detail: "no catalog item with id \(value)") }
 }
+
+/// The query of `withsemanticrelevance`: `text` (``SearchText``), `pageIndex` ≥ 0 (default 0),
+/// `pageSize` 1…100 (default 10).
+struct CatalogSearchQuery: Sendable {
+    var text: String
+    var pageIndex: Int
+    var pageSize: Int
+
+    init(_ parameters: Parameters) throws(ProblemDetails) {
+        var errors: [String: [String]] = [:]
+        func integer(_ name: String, default defaultValue: Int, range: ClosedRange<Int>) -> Int {
+            guard let text = parameters.get(name) else { return defaultValue }
+            guard let value = Int(text), range.contains(value) else {
+                errors[name] = ["must be a whole number \(range.lowerBound)…\(range.upperBound)"]
+                return defaultValue
+            }
+            return value
+        }
+        pageIndex = integer("pageIndex", default: 0, range: 0...CatalogListQuery.maximumPageIndex)
+        pageSize = integer("pageSize", default: 10, range: 1...CatalogListQuery.maximumPageSize)
+        let text = parameters.get("text")
+        if let problem = SearchText.problem(text) { errors["text"] = [problem] }
+        guard errors.isEmpty, let text else { throw ProblemDetails(.badRequest, detail: "invalid query parameters", errors: errors) }
+        self.text = text
+    }
+}

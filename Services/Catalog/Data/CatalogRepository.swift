@@ -19,6 +19,9 @@ protocol CatalogRepository: Sendable {
     func item(id: Int) async throws -> CatalogItem?
     /// The items among `ids` that exist, by id.
     func items(ids: [Int]) async throws -> [CatalogItem]
+    /// Items whose name or description contains `text` (ignoring case), ordered by name then id,
+    /// `pageSize` per page: the search without the model worker.
+    func items(containing text: String, pageIndex: Int, pageSize: Int) async throws -> CatalogItemPage
     func picture(itemId: Int) async throws -> CatalogPicture?
     func brands() async throws -> [CatalogBrand]
     func types() async throws -> [CatalogType]

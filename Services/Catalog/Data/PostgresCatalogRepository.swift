@@ -10,8 +10,9 @@ import ServiceDefaults
 struct PostgresCatalogRepository: CatalogRepository {
     let client: PostgresClient
     let logger: Logger
-    /// Called after an update committed (to wake the outbox relay, which a price change gave a `ProductPriceChanged`).
-    var priceChanged: @Sendable () -> Void = {}
+    /// Called after a write committed (to wake the outbox relay: every write adds a
+    /// `CatalogItemCreated`/`Updated`/`Deleted`, a price change also a `ProductPriceChanged`).
+    var outboxWritten: @Sendable () -> Void = {}
 
     /// The item columns in ``CatalogItem``'s order, as ``decodeItem(_:)`` reads them.
     static let itemColumns = """
@@ -64,6 +65,36 @@ struct PostgresCatalogRepository: CatalogRepository {
         }
     }
 
+    func items(containing text: String, pageIndex: Int, pageSize: Int) async throws -> CatalogItemPage {
+        try await client.withinDeadline { client in
+            // strpos, not LIKE: the text is matched as it is, `%` and `_` included.
+            let rows = try await client.query(
+                """
+                SELECT \(unescaped: Self.itemColumns), count(*) OVER () FROM catalog.catalog_items i
+                WHERE strpos(lower(i.name), lower(\(text))) > 0 OR strpos(lower(i.description), lower(\(text))) > 0
+                ORDER BY i.name, i.id LIMIT \(pageSize) OFFSET \(pageIndex * pageSize)
+                """, logger: logger)
+            var count = 0
+            var items: [CatalogItem] = []
+            for try await (id, name, description, priceText, picture, type, brand, stock, restock, maxStock, total) in rows.decode(CatalogPageStatement.Row.self) {
+                items.append(
+                    try Self.item(
+                        id: id, name: name, description: description, priceText: priceText, picture: picture, type: type, brand: brand,
+                        stock: stock, restock: restock, maxStock: maxStock))
+                count = total
+            }
+            if items.isEmpty && pageIndex > 0 {
+                let counted = try await client.query(
+                    """
+                    SELECT count(*) FROM catalog.catalog_items i
+                    WHERE strpos(lower(i.name), lower(\(text))) > 0 OR strpos(lower(i.description), lower(\(text))) > 0
+                    """, logger: logger)
+                for try await total in counted.decode(Int.self) { count = total }
+            }
+            return CatalogItemPage(count: count, items: items)
+        }
+    }
+
     func picture(itemId: Int) async throws -> CatalogPicture? {
         try await client.withinDeadline { client in
             let rows = try await client.query(
@@ -105,7 +136,7 @@ struct PostgresCatalogRepository: CatalogRepository {
     func create(_ fields: CatalogItemFields) async throws -> CatalogItem {
         try await client.withinDeadline { client in
             let logger = logger
-            return try await mappingReferenceErrors {
+            let created = try await mappingReferenceErrors {
                 try await client.withTransaction(logger: logger) { connection in
                     // The picture is named after the item id, which the insert allocates.
                     var id = 0
@@ -125,9 +156,15 @@ struct PostgresCatalogRepository: CatalogRepository {
                         RETURNING \(unescaped: Self.itemColumns)
                         """, logger: logger)
                     guard let item = try await Self.items(rows).first else { throw CatalogStoreError(problem: "the insert returned no row") }
+                    try await CatalogOutbox.insert(
+                        CatalogItemCreated(
+                            productId: item.id, name: item.name, description: item.description, price: item.price, catalogTypeId: item.catalogTypeId,
+                            catalogBrandId: item.catalogBrandId), on: connection, logger: logger)
                     return item
                 }
             }
+            outboxWritten()
+            return created
         }
     }
 
@@ -151,27 +188,39 @@ struct PostgresCatalogRepository: CatalogRepository {
                     if let oldPrice, oldPrice != item.price {
                         try await CatalogOutbox.insert(ProductPriceChanged(productId: id, newPrice: item.price, oldPrice: oldPrice), on: connection, logger: logger)
                     }
+                    try await CatalogOutbox.insert(
+                        CatalogItemUpdated(
+                            productId: id, name: item.name, description: item.description, price: item.price, catalogTypeId: item.catalogTypeId,
+                            catalogBrandId: item.catalogBrandId), on: connection, logger: logger)
                     return item
                 }
             }
-            priceChanged()
+            if updated != nil { outboxWritten() }
             return updated
         }
     }
 
     func delete(id: Int) async throws -> Bool {
         try await client.withinDeadline { client in
-            // The item and, unless another item shows it too, its picture, in one statement.
-            let rows = try await client.query(
-                """
-                WITH deleted AS (DELETE FROM catalog.catalog_items WHERE id = \(id) RETURNING picture_file_name),
-                unused AS (
-                    DELETE FROM catalog.pictures p USING deleted d WHERE p.file_name = d.picture_file_name
-                    AND NOT EXISTS (SELECT 1 FROM catalog.catalog_items i WHERE i.picture_file_name = p.file_name AND i.id <> \(id)))
-                SELECT count(*) FROM deleted
-                """, logger: logger)
-            for try await deleted in rows.decode(Int.self) { return deleted > 0 }
-            return false
+            let logger = logger
+            let deleted = try await client.withTransaction(logger: logger) { connection -> Bool in
+                // The item and, unless another item shows it too, its picture, in one statement.
+                let rows = try await connection.query(
+                    """
+                    WITH deleted AS (DELETE FROM catalog.catalog_items WHERE id = \(id) RETURNING picture_file_name),
+                    unused AS (
+                        DELETE FROM catalog.pictures p USING deleted d WHERE p.file_name = d.picture_file_name
+                        AND NOT EXISTS (SELECT 1 FROM catalog.catalog_items i WHERE i.picture_file_name = p.file_name AND i.id <> \(id)))
+                    SELECT count(*) FROM deleted
+                    """, logger: logger)
+                var count = 0
+                for try await deleted in rows.decode(Int.self) { count = deleted }
+                guard count > 0 else { return false }
+                try await CatalogOutbox.insert(CatalogItemDeleted(productId: id), on: connection, logger: logger)
+                return true
+            }
+            if deleted { outboxWritten() }
+            return deleted
         }
     }
 

@@ -1,8 +1,9 @@
+import Embeddings
 import Foundation
 import StateFolder
 
-/// The model as far as this worker loads it: its verified files, with `config.json` and
-/// `vocab.txt` parsed and checked against each other (inference comes with semantic search).
+/// The loaded model: its verified files, with `config.json` and `vocab.txt` parsed and checked
+/// against each other, and the ``SentenceEmbedder`` that runs it.
 struct LoadedModel: Sendable {
     /// The fields of a BERT `config.json` the worker checks.
     struct Configuration: Decodable, Sendable {
@@ -20,8 +21,11 @@ struct LoadedModel: Sendable {
     let configuration: Configuration
     /// The WordPiece vocabulary, one token per line of `vocab.txt`.
     let vocabulary: [Substring]
+    /// The encoder over the files' weights (`Shared/Embeddings`).
+    let embedder: SentenceEmbedder
 
-    /// Parses `config.json` and `vocab.txt` of `files`. Blocking (reads files): call it off the event loops.
+    /// Parses `config.json` and `vocab.txt` of `files` and loads the encoder. Blocking (reads
+    /// files): call it off the event loops.
     init(_ files: ModelFiles) throws {
         self.files = files
         do {
@@ -34,5 +38,6 @@ struct LoadedModel: Sendable {
         guard vocabulary.count == configuration.vocabSize else {
             throw StateFolderError(.state, "vocab.txt has \(vocabulary.count) tokens, config.json says \(configuration.vocabSize)")
         }
+        embedder = try SentenceEmbedder(modelDirectory: files.folder)
     }
 }
