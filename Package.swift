@@ -402,7 +402,6 @@ let package = Package(
                 "StateFolder",
                 "Embeddings",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                "Embeddings",
                 "VectorIndex",
             ],
             path: "Benchmarks",
