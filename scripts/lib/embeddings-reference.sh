@@ -13,30 +13,15 @@
 # (scripts/embeddings-reference/requirements.txt); the venv is made again when that file changes.
 
 eshop_embeddings_reference_venv() {
-    local cache=${ESHOP_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/eshop-on-swift}
-    local venv=$cache/venv-embeddings requirements=scripts/embeddings-reference/requirements.txt
     local base=python3
     [[ -x /usr/bin/python3 ]] && base=/usr/bin/python3
-    if ! cmp -s "$requirements" "$venv/requirements.txt" 2>/dev/null; then
-        eshop_say "installing the embeddings reference (tokenizers from PyPI) into $venv"
-        rm -rf "$venv"
-        mkdir -p "$cache" || return 1
-        "$base" -m venv --system-site-packages "$venv" || {
-            eshop_error "$base -m venv failed (on Debian: apt-get install python3-venv)"
+    eshop_python_venv embeddings scripts/embeddings-reference/requirements.txt "$base" --system-site-packages || return 1
+    if ! "$ESHOP_VENV_PYTHON" -c 'import numpy' >/dev/null 2>&1; then
+        "${ESHOP_VENV_PYTHON%/python}/pip" install --quiet --disable-pip-version-check numpy || {
+            eshop_error "could not install numpy from PyPI"
             return 1
         }
-        "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$requirements" || {
-            eshop_error "could not install $requirements from PyPI"
-            return 1
-        }
-        if ! "$venv/bin/python" -c 'import numpy' >/dev/null 2>&1; then
-            "$venv/bin/pip" install --quiet --disable-pip-version-check numpy || {
-                eshop_error "could not install numpy from PyPI"
-                return 1
-            }
-        fi
-        cp "$requirements" "$venv/requirements.txt"
     fi
-    EMBEDDINGS_REFERENCE_PYTHON=$venv/bin/python
+    EMBEDDINGS_REFERENCE_PYTHON=$ESHOP_VENV_PYTHON
     export EMBEDDINGS_REFERENCE_PYTHON
 }

@@ -21,6 +21,8 @@
 
 # shellcheck source=scripts/lib/models.sh
 source "$(dirname "${BASH_SOURCE[0]}")/models.sh"
+# shellcheck source=scripts/lib/venv.sh
+source "$(dirname "${BASH_SOURCE[0]}")/venv.sh"
 
 # Prints one line, prefixed so it stands out from build output.
 eshop_say() { printf 'eshop: %s\n' "$*"; }
