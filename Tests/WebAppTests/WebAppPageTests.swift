@@ -127,6 +127,34 @@ private func sessionCookie(_ response: TestResponse) -> String? {
         #expect(text.components(separatedBy: "<script").count == 2)
     }
 
+    /// Only the field with an error is marked (a field without one used to pick up the page's
+    /// `error` through Mustache's context stack, and every field turned red).
+    @Test func onlyTheFieldWithAnErrorIsMarked() async throws {
+        let renderer = try await PageRenderer.bundled()
+        func field(_ name: String, error: String?) -> CheckoutController.Field {
+            .init(name: name, label: name, value: "", type: "text", autocomplete: "off", hint: nil, fieldError: error)
+        }
+        let view = CheckoutController.CheckoutPageView(
+            chrome: Chrome(title: "Checkout", user: nil, csrf: "t"), idempotencyKey: "k", error: "Please correct the fields marked below.",
+            address: [field("street", error: nil)], card: [field("cardNumber", error: "Card number is not valid.")], total: "$1.00", itemCount: 1)
+        let text = try #require(renderer.library.render(view, withTemplate: "checkout"))
+        #expect(text.components(separatedBy: "aria-invalid").count == 2)
+        #expect(text.contains(#"<span class="field-error" id="cardNumber-error">Card number is not valid.</span>"#))
+        #expect(!text.contains("street-error"))
+    }
+
+    /// The search box's GET sends spaces as `+` (HTML forms' encoding); `%2B` is a plus.
+    @Test func formQueryValuesReadPlusAsASpace() {
+        func value(_ query: String) -> String? {
+            Request(head: HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/?" + query), body: RequestBody(buffer: ByteBuffer()))
+                .formQueryValue("q")
+        }
+        #expect(value("q=something+warm+for+my+head") == "something warm for my head")
+        #expect(value("brand=1&q=c%2B%2B+book") == "c++ book")
+        #expect(value("q=") == "")
+        #expect(value("brand=1") == nil)
+    }
+
     @Test func moneyShowsTwoDecimals() {
         #expect(Money.format(12.3) == "$12.30")
         #expect(Money.format(59) == "$59.00")

@@ -47,7 +47,7 @@ struct CatalogController: Sendable {
     /// `GET /?q=&brand=&type=&page=` (page from 1). Values that are not numbers are ignored.
     @Sendable func catalog(_ request: Request, context: WebRequestContext) async throws -> Response {
         let parameters = request.uri.queryParameters
-        let q = String((parameters.get("q") ?? "").trimmingCharacters(in: .whitespaces).prefix(50))
+        let q = String((request.formQueryValue("q") ?? "").trimmingCharacters(in: .whitespaces).prefix(50))
         let brandId = parameters.get("brand").flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
         let typeId = parameters.get("type").flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil }
         let pageNumber = min(max(parameters.get("page").flatMap(Int.init) ?? 1, 1), 10_000)

@@ -23,7 +23,9 @@ struct CheckoutController: Sendable {
         var type: String
         var autocomplete: String
         var hint: String?
-        var error: String?
+        /// Not `error`: Mustache looks a name that is missing here up in the page, whose `error`
+        /// would then mark every field as wrong.
+        var fieldError: String?
     }
 
     struct CheckoutPageView: Sendable {
@@ -42,7 +44,7 @@ struct CheckoutController: Sendable {
         func field(_ name: String, _ label: String, _ value: String, type: String = "text", autocomplete: String, hint: String? = nil) -> Field {
             // Basket's messages read after the field's name: "is required", "must be MM/YY".
             let error = errors[name].map { messages in messages.map { "\(label) \($0)." }.joined(separator: " ") }
-            return Field(name: name, label: label, value: value, type: type, autocomplete: autocomplete, hint: hint, error: error)
+            return Field(name: name, label: label, value: value, type: type, autocomplete: autocomplete, hint: hint, fieldError: error)
         }
         return CheckoutPageView(
             chrome: Chrome(title: "Checkout", context: context), idempotencyKey: key, error: error,
@@ -100,6 +102,12 @@ struct CheckoutController: Sendable {
             cardSecurityCode: trimmed(posted.cardSecurityCode))
         switch try await storefront.basket.checkout(form, idempotencyKey: key, token: user.accessToken) {
         case .accepted(let orderId):
+            // Basket accepts a checkout (202) before Ordering has stored the order from its event:
+            // wait for it, briefly, so that the order page finds it.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while try await storefront.ordering.order(orderId, token: user.accessToken) == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
             return Response.redirect(to: "/orders/\(orderId.queryEscaped)", type: .normal)
         case .invalid(let detail, let errors):
             let basket = try await storefront.basket.basket(token: user.accessToken)
