@@ -136,11 +136,12 @@ private func sessionCookie(_ response: TestResponse) -> String? {
         }
         let view = CheckoutController.CheckoutPageView(
             chrome: Chrome(title: "Checkout", user: nil, csrf: "t"), idempotencyKey: "k", error: "Please correct the fields marked below.",
-            address: [field("street", error: nil)], card: [field("cardNumber", error: "Card number is not valid.")], total: "$1.00", itemCount: 1)
+            address: [field("street", error: nil)], card: [field("cardNumber", error: "Card number is not valid.")], total: "$1.00", itemCountText: CheckoutController.itemCountText(1))
         let text = try #require(renderer.library.render(view, withTemplate: "checkout"))
         #expect(text.components(separatedBy: "aria-invalid").count == 2)
         #expect(text.contains(#"<span class="field-error" id="cardNumber-error">Card number is not valid.</span>"#))
         #expect(!text.contains("street-error"))
+        #expect(text.contains("1 item, total"))
     }
 
     /// The search box's GET sends spaces as `+` (HTML forms' encoding); `%2B` is a plus.

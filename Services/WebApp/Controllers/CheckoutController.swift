@@ -35,7 +35,8 @@ struct CheckoutController: Sendable {
         var address: [Field]
         var card: [Field]
         var total: String
-        var itemCount: Int
+        /// "1 item", "3 items".
+        var itemCountText: String
     }
 
     private func view(
@@ -62,8 +63,10 @@ struct CheckoutController: Sendable {
                 // The security code is never sent back to the browser.
                 field("cardSecurityCode", "Security code", "", type: "password", autocomplete: "cc-csc", hint: "3 or 4 digits"),
             ],
-            total: Money.format(basket.total), itemCount: basket.items.reduce(0) { $0 + $1.quantity })
+            total: Money.format(basket.total), itemCountText: Self.itemCountText(basket.items.reduce(0) { $0 + $1.quantity }))
     }
+
+    static func itemCountText(_ count: Int) -> String { count == 1 ? "1 item" : "\(count) items" }
 
     @Sendable func show(_ request: Request, context: WebRequestContext) async throws -> Response {
         let user = try context.requireUser(returnTo: "/checkout")
