@@ -94,13 +94,13 @@ extension PostgresSQLBuilder {
         switch filter {
         case .eq(let path, let operand):
             let field = self.path(path)
-            return "COALESCE(\(field) = \(bind(Self.jsonText(operand)))::jsonb, false)"
+            return "COALESCE(\(field) = \(bind(operand.jsonText))::jsonb, false)"
         case .neq(let path, let operand):
             let field = self.path(path)
-            return "COALESCE(\(field) <> \(bind(Self.jsonText(operand)))::jsonb, false)"
+            return "COALESCE(\(field) <> \(bind(operand.jsonText))::jsonb, false)"
         case .in(let path, let operands):
             let field = self.path(path)
-            return "COALESCE(\(field) = ANY(\(bind(operands.map(Self.jsonText)))::text[]::jsonb[]), false)"
+            return "COALESCE(\(field) = ANY(\(bind(operands.map(\.jsonText)))::text[]::jsonb[]), false)"
         case .gt(let path, let operand): return range(path, ">", operand)
         case .gte(let path, let operand): return range(path, ">=", operand)
         case .lt(let path, let operand): return range(path, "<", operand)
@@ -150,22 +150,5 @@ extension PostgresSQLBuilder {
             "(CASE WHEN jsonb_typeof(\(field)) = 'string' THEN (\(field) #>> '{}') END) COLLATE \"C\" \(direction)",
             "(CASE WHEN jsonb_typeof(\(field)) = 'boolean' THEN (\(field) #>> '{}')::boolean END) \(direction)",
         ]
-    }
-
-    /// JSON text of an operand, for a `::jsonb` parameter.
-    static func jsonText(_ value: JSONValue) -> String {
-        switch value {
-        case .null: return "null"
-        case .bool(let bool): return bool ? "true" : "false"
-        case .number(let number): return number.description
-        case .string(let string): return quoted(string)
-        case .array(let values): return "[" + values.map(jsonText).joined(separator: ",") + "]"
-        case .object(let fields):
-            return "{" + fields.map { quoted($0.key) + ":" + jsonText($0.value) }.joined(separator: ",") + "}"
-        }
-    }
-
-    private static func quoted(_ string: String) -> String {
-        JSONValue.stringLiteral(string)
     }
 }
