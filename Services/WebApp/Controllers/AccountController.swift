@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 
 /// Sign in with Identity's password grant, and sign out. Signing in starts a new session under a
 /// new id (the guest id is dropped), so a session id planted before sign-in is worth nothing after.
@@ -16,11 +17,21 @@ struct AccountController: Sendable {
         return routes
     }
 
-    struct SignInPageView: Sendable {
+    struct SignInPageView: Sendable, MustacheParent {
         var chrome: Chrome
         var returnUrl: String
         var username: String
         var error: String?
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "returnUrl": returnUrl
+            case "username": username
+            case "error": error
+            default: nil
+            }
+        }
     }
 
     @Sendable func signInPage(_ request: Request, context: WebRequestContext) async throws -> Response {

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 
 /// The admin's page (role `admin` only): paid orders to ship, prices to edit (a change reaches
 /// open baskets through Catalog's `ProductPriceChanged`), and new products.
@@ -16,13 +17,22 @@ struct AdminController: Sendable {
         return routes
     }
 
-    struct PriceRow: Sendable {
+    struct PriceRow: Sendable, MustacheParent {
         var id: Int
         var name: String
         var price: String
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "id": id
+            case "name": name
+            case "price": price
+            default: nil
+            }
+        }
     }
 
-    struct NewProduct: Sendable {
+    struct NewProduct: Sendable, MustacheParent {
         var name = ""
         var description = ""
         var price = ""
@@ -30,9 +40,22 @@ struct AdminController: Sendable {
         var nameError: String?
         var priceError: String?
         var stockError: String?
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "name": name
+            case "description": description
+            case "price": price
+            case "stock": stock
+            case "nameError": nameError
+            case "priceError": priceError
+            case "stockError": stockError
+            default: nil
+            }
+        }
     }
 
-    struct AdminPageView: Sendable {
+    struct AdminPageView: Sendable, MustacheParent {
         var chrome: Chrome
         var notice: String?
         var error: String?
@@ -42,6 +65,21 @@ struct AdminController: Sendable {
         var brands: [CatalogController.Option]
         var types: [CatalogController.Option]
         var product: NewProduct
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "notice": notice
+            case "error": error
+            case "orders": orders
+            case "hasOrders": hasOrders
+            case "items": items
+            case "brands": brands
+            case "types": types
+            case "product": product
+            default: nil
+            }
+        }
     }
 
     private func page(

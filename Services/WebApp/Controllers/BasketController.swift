@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 
 /// The basket page: change quantities, remove lines, add from the item page. Every change is
 /// sent with the basket version the page showed (`If-Match`), so a change made in another tab
@@ -16,16 +17,28 @@ struct BasketController: Sendable {
         return routes
     }
 
-    struct Line: Sendable {
+    struct Line: Sendable, MustacheParent {
         var productId: Int
         var productName: String
         var unitPrice: String
         var oldUnitPrice: String?
         var quantity: Int
         var subtotal: String
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "productId": productId
+            case "productName": productName
+            case "unitPrice": unitPrice
+            case "oldUnitPrice": oldUnitPrice
+            case "quantity": quantity
+            case "subtotal": subtotal
+            default: nil
+            }
+        }
     }
 
-    struct BasketPageView: Sendable {
+    struct BasketPageView: Sendable, MustacheParent {
         var chrome: Chrome
         var notice: String?
         var error: String?
@@ -35,6 +48,21 @@ struct BasketController: Sendable {
         var hasItems: Bool
         var pricesChanged: Bool
         var total: String
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "notice": notice
+            case "error": error
+            case "conflict": conflict
+            case "etag": etag
+            case "lines": lines
+            case "hasItems": hasItems
+            case "pricesChanged": pricesChanged
+            case "total": total
+            default: nil
+            }
+        }
     }
 
     /// Renders `basket` with the messages given.

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 
 /// The catalog grid (filters, paging, search), the item page and the pictures.
 struct CatalogController: Sendable {
@@ -17,19 +18,37 @@ struct CatalogController: Sendable {
 
     // MARK: Catalog
 
-    struct Option: Sendable {
+    struct Option: Sendable, MustacheParent {
         var id: Int
         var name: String
         var selected: Bool
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "id": id
+            case "name": name
+            case "selected": selected
+            default: nil
+            }
+        }
     }
 
-    struct Card: Sendable {
+    struct Card: Sendable, MustacheParent {
         var id: Int
         var name: String
         var price: String
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "id": id
+            case "name": name
+            case "price": price
+            default: nil
+            }
+        }
     }
 
-    struct CatalogPageView: Sendable {
+    struct CatalogPageView: Sendable, MustacheParent {
         var chrome: Chrome
         var q: String
         var brands: [Option]
@@ -42,6 +61,24 @@ struct CatalogController: Sendable {
         var pageCount: Int
         var previousURL: String?
         var nextURL: String?
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "q": q
+            case "brands": brands
+            case "types": types
+            case "searchNote": searchNote
+            case "searchMode": searchMode
+            case "countText": countText
+            case "items": items
+            case "pageNumber": pageNumber
+            case "pageCount": pageCount
+            case "previousURL": previousURL
+            case "nextURL": nextURL
+            default: nil
+            }
+        }
     }
 
     /// `GET /?q=&brand=&type=&page=` (page from 1). Values that are not numbers are ignored.
@@ -94,7 +131,7 @@ struct CatalogController: Sendable {
 
     // MARK: Item
 
-    struct ItemPageView: Sendable {
+    struct ItemPageView: Sendable, MustacheParent {
         var chrome: Chrome
         var id: Int
         var name: String
@@ -107,6 +144,24 @@ struct CatalogController: Sendable {
         var signInURL: String?
         var recommendations: [Card]
         var hasRecommendations: Bool
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "id": id
+            case "name": name
+            case "description": description
+            case "price": price
+            case "brand": brand
+            case "type": type
+            case "stockText": stockText
+            case "canBuy": canBuy
+            case "signInURL": signInURL
+            case "recommendations": recommendations
+            case "hasRecommendations": hasRecommendations
+            default: nil
+            }
+        }
     }
 
     /// `GET /items/{id}`: details, stock, add to basket, and what was bought together (hidden when

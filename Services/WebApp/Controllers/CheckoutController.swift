@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 
 /// The checkout form. Basket validates it; its problem+json `errors` are shown next to the
 /// fields. The form carries one idempotency key from the moment it is shown, so submitting it
@@ -16,7 +17,7 @@ struct CheckoutController: Sendable {
         return routes
     }
 
-    struct Field: Sendable {
+    struct Field: Sendable, MustacheParent {
         var name: String
         var label: String
         var value: String
@@ -26,9 +27,22 @@ struct CheckoutController: Sendable {
         /// Not `error`: Mustache looks a name that is missing here up in the page, whose `error`
         /// would then mark every field as wrong.
         var fieldError: String?
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "name": name
+            case "label": label
+            case "value": value
+            case "type": type
+            case "autocomplete": autocomplete
+            case "hint": hint
+            case "fieldError": fieldError
+            default: nil
+            }
+        }
     }
 
-    struct CheckoutPageView: Sendable {
+    struct CheckoutPageView: Sendable, MustacheParent {
         var chrome: Chrome
         var idempotencyKey: String
         var error: String?
@@ -37,6 +51,19 @@ struct CheckoutController: Sendable {
         var total: String
         /// "1 item", "3 items".
         var itemCountText: String
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "idempotencyKey": idempotencyKey
+            case "error": error
+            case "address": address
+            case "card": card
+            case "total": total
+            case "itemCountText": itemCountText
+            default: nil
+            }
+        }
     }
 
     private func view(

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Mustache
 
 /// The buyer's orders and an order's page. The order page updates itself while the order moves:
 /// `site.js` polls `GET /orders/{id}/status` (JSON) every few seconds until the order is shipped
@@ -35,13 +36,25 @@ struct OrdersController: Sendable {
         return rfc3339.prefix(10) + " " + rfc3339.dropFirst(11).prefix(8) + " UTC"
     }
 
-    struct Row: Sendable {
+    struct Row: Sendable, MustacheParent {
         var orderId: String
         var shortId: String
         var createdAt: String
         var status: String
         var statusLabel: String
         var total: String
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "orderId": orderId
+            case "shortId": shortId
+            case "createdAt": createdAt
+            case "status": status
+            case "statusLabel": statusLabel
+            case "total": total
+            default: nil
+            }
+        }
     }
 
     static func row(_ summary: OrderSummary) -> Row {
@@ -50,10 +63,19 @@ struct OrdersController: Sendable {
             status: summary.status, statusLabel: label(summary.status), total: Money.format(summary.total))
     }
 
-    struct OrdersPageView: Sendable {
+    struct OrdersPageView: Sendable, MustacheParent {
         var chrome: Chrome
         var orders: [Row]
         var hasOrders: Bool
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "orders": orders
+            case "hasOrders": hasOrders
+            default: nil
+            }
+        }
     }
 
     @Sendable func list(_ request: Request, context: WebRequestContext) async throws -> Response {
@@ -62,21 +84,41 @@ struct OrdersController: Sendable {
         return storefront.renderer.page("orders", OrdersPageView(chrome: Chrome(title: "Your orders", context: context), orders: orders, hasOrders: !orders.isEmpty))
     }
 
-    struct HistoryEntry: Sendable, Codable {
+    struct HistoryEntry: Sendable, Codable, MustacheParent {
         var status: String
         var label: String
         var at: String
         var time: String
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "status": status
+            case "label": label
+            case "at": at
+            case "time": time
+            default: nil
+            }
+        }
     }
 
-    struct Line: Sendable {
+    struct Line: Sendable, MustacheParent {
         var productId: Int
         var productName: String
         var unitPrice: String
         var units: Int
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "productId": productId
+            case "productName": productName
+            case "unitPrice": unitPrice
+            case "units": units
+            default: nil
+            }
+        }
     }
 
-    struct OrderPageView: Sendable {
+    struct OrderPageView: Sendable, MustacheParent {
         var chrome: Chrome
         var orderId: String
         var shortId: String
@@ -88,6 +130,23 @@ struct OrdersController: Sendable {
         var lines: [Line]
         var total: String
         var address: Order.Address
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "orderId": orderId
+            case "shortId": shortId
+            case "status": status
+            case "statusLabel": statusLabel
+            case "live": live
+            case "history": history
+            case "cancelReason": cancelReason
+            case "lines": lines
+            case "total": total
+            case "address": address
+            default: nil
+            }
+        }
     }
 
     /// Whether the order can still change (the page keeps polling).
@@ -134,5 +193,18 @@ struct OrdersController: Sendable {
         var response = try view.response(from: request, context: context)
         response.headers[.cacheControl] = "no-store"
         return response
+    }
+}
+
+extension Order.Address: MustacheParent {
+    func child(named key: String) -> Any? {
+        switch key {
+        case "street": street
+        case "city": city
+        case "state": state
+        case "country": country
+        case "zipCode": zipCode
+        default: nil
+        }
     }
 }

@@ -4,15 +4,32 @@ import Hummingbird
 import Mustache
 
 /// What every page's layout shows: the title, who is signed in, the CSRF token for its forms.
-struct Chrome: Sendable {
-    struct User: Sendable {
+struct Chrome: Sendable, MustacheParent {
+    struct User: Sendable, MustacheParent {
         var name: String
         var isAdmin: Bool
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "name": name
+            case "isAdmin": isAdmin
+            default: nil
+            }
+        }
     }
 
     var title: String
     var user: User?
     var csrf: String
+
+    func child(named key: String) -> Any? {
+        switch key {
+        case "title": title
+        case "user": user
+        case "csrf": csrf
+        default: nil
+        }
+    }
 }
 
 extension Chrome {
@@ -24,6 +41,11 @@ extension Chrome {
 /// Renders the Mustache templates bundled in `Templates/` (each page inherits `layout`). Mustache's
 /// `{{name}}` escapes `& < > " '`, so every value from an API or a user is shown as text; the
 /// templates never use the unescaped `{{{…}}}` form.
+///
+/// Every view is a `MustacheParent`: it answers `child(named:)` with a `switch` over its stored
+/// properties. Without it swift-mustache finds each `{{name}}` by reflection (`Mirror`) on every
+/// level of the context stack, which took most of the catalog page's time (docs/performance.md).
+/// `WebAppViewTests` checks that every view's `child(named:)` answers each stored property.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
 
@@ -37,7 +59,7 @@ struct PageRenderer: Sendable {
 
     /// An HTML response of `template` rendered with `model`. Pages are personal (the user's name,
     /// the CSRF token), so no shared cache may keep them.
-    func page(_ template: String, _ model: Any, status: HTTPResponse.Status = .ok) -> Response {
+    func page(_ template: String, _ model: some MustacheParent, status: HTTPResponse.Status = .ok) -> Response {
         guard let html = library.render(model, withTemplate: template) else {
             preconditionFailure("no template named \(template) in the bundle")
         }

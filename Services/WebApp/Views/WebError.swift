@@ -22,10 +22,19 @@ struct ErrorPageMiddleware: RouterMiddleware {
     typealias Context = WebRequestContext
     let renderer: PageRenderer
 
-    private struct ErrorPage: Sendable {
+    struct ErrorPage: Sendable, MustacheParent {
         var chrome: Chrome
         var heading: String
         var message: String
+
+        func child(named key: String) -> Any? {
+            switch key {
+            case "chrome": chrome
+            case "heading": heading
+            case "message": message
+            default: nil
+            }
+        }
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
