@@ -100,7 +100,7 @@ struct BasketDependencies: Sendable {
 }
 
 extension BasketService {
-    /// Basket's subscriptions: a submitted order clears what its checkout took; a price change
+    /// Basket's subscriptions: a submitted order deletes the basket its checkout emptied; a price change
     /// drops the cached price.
     func subscribe(to bus: any EventBus) {
         bus.subscribe(OrderStatusChangedToSubmitted.self) { event in

@@ -49,6 +49,7 @@ struct BasketService: Sendable {
         let written = try await repository.update(buyerId) { basket in
             try Self.check(ifMatch, basket)
             var changed = basket
+            changed.checkout = nil  // a save after checkout starts a new basket
             changed.items = update.lines.compactMap { line in
                 guard let product = products[line.productId] else { return nil }  // none: unknown ids were refused above
                 // Saving the basket accepts the current prices; a later change shows as oldUnitPrice.
@@ -81,9 +82,10 @@ struct BasketService: Sendable {
     // MARK: Checkout
 
     /// Accepts the checkout of the buyer's basket under `idempotencyKey`, which becomes the order
-    /// id: marks the basket checked out, records the key and stores `UserCheckoutAccepted` in the
-    /// outbox, in one state transaction. The same key again answers the same order id and
-    /// publishes nothing; so does a new key for a basket already checked out and unchanged since.
+    /// id: empties the basket (marking it with the pending checkout), records the key and stores
+    /// `UserCheckoutAccepted` in the outbox, in one state transaction. The same key again answers
+    /// the same order id and publishes nothing; so does a new key for a basket checked out and
+    /// not saved since. A basket saved after a checkout is a new one: its checkout is a new order.
     ///
     /// Every line is checked against Catalog first: a product no longer sold, or a price that
     /// changed since the buyer last saved the basket, is a 409 naming the lines — the buyer reads
@@ -97,20 +99,17 @@ struct BasketService: Sendable {
                 }
                 return (.keep, record.orderId)
             }
-            guard !basket.items.isEmpty else { throw ProblemDetails(.badRequest, detail: "the basket is empty; add items before checking out") }
-            let lines = basket.items.map { CheckoutMark.Line(productId: $0.productId, quantity: $0.quantity) }
-            if let pending = basket.checkout {
-                guard pending.lines == lines else {
-                    throw ProblemDetails(
-                        .conflict, detail: "the basket's previous checkout (order \(pending.requestId.uuidString.lowercased())) is still being placed; retry in a moment")
-                }
-                return (.keep, pending.requestId)  // this basket was checked out already: the same order
+            guard !basket.items.isEmpty else {
+                // Checked out already, nothing added since: a retry under a new key is the same order.
+                if let pending = basket.checkout { return (.keep, pending.requestId) }
+                throw ProblemDetails(.badRequest, detail: "the basket is empty; add items before checking out")
             }
             let products = try await catalog.products(basket.items.map(\.productId))
             try Self.checkStillSold(basket, products)
             let event = UserCheckoutAccepted(user: user, requestId: idempotencyKey, checkout: checkout, basket: BasketView(basket, products: products))
             var checkedOut = basket
-            checkedOut.checkout = CheckoutMark(requestId: idempotencyKey, lines: lines)
+            checkedOut.items = []
+            checkedOut.checkout = CheckoutMark(requestId: idempotencyKey)
             return (.checkOut(checkedOut, CheckoutRecord(buyerId: user.buyerID, orderId: idempotencyKey), event), idempotencyKey)
         }.result
         wakeRelay()
@@ -138,14 +137,13 @@ struct BasketService: Sendable {
 
     // MARK: Events
 
-    /// `OrderStatusChangedToSubmitted`: removes what that checkout took from the buyer's basket
-    /// (deleting it when nothing else is left); items added since survive. Nothing happens when
-    /// the basket no longer carries that checkout (already handled, or checked out again).
+    /// `OrderStatusChangedToSubmitted`: deletes the buyer's basket when it is still the one that
+    /// checkout emptied. Nothing happens when the buyer saved the basket since (a save clears the
+    /// mark: what was added is a new basket, and stays) or when it carries another checkout.
     func orderSubmitted(buyerId: String, orderId: UUID) async throws {
         _ = try await repository.update(buyerId) { basket in
-            guard let mark = basket.checkout, mark.requestId == orderId else { return (.keep, ()) }
-            let remaining = basket.removingCheckedOut(mark)
-            return (remaining.items.isEmpty ? .delete : .replace(remaining), ())
+            guard basket.checkout?.requestId == orderId else { return (.keep, ()) }
+            return (.delete, ())
         }
     }
 

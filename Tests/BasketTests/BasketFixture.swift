@@ -123,11 +123,15 @@ extension TestResponse {
     var text: String { String(buffer: body) }
     var json: JSONValue? { JSONValue(json: Array(buffer: body)) }
     /// The product ids of a basket answer's items, in order.
-    var productIds: [Int] {
+    var productIds: [Int] { itemIntegers("productId") }
+    /// The quantities of a basket answer's items, in order.
+    var quantities: [Int] { itemIntegers("quantity") }
+
+    private func itemIntegers(_ member: String) -> [Int] {
         guard case .array(let items)? = json?.value(at: "items") else { return [] }
         return items.compactMap { item in
-            guard case .number(let id)? = item.value(at: "productId") else { return nil }
-            return id.intValue
+            guard case .number(let number)? = item.value(at: member) else { return nil }
+            return number.intValue
         }
     }
 

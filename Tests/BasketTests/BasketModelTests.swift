@@ -78,17 +78,4 @@ import Testing
         #expect(repriced.items[1].unitPrice == Decimal(string: "0.25")! && repriced.items[1].oldUnitPrice == Decimal(string: "0.2")!)
         #expect(repriced.total == Decimal(string: "0.55")!)
     }
-
-    @Test func anOrderSubmissionRemovesOnlyWhatWasCheckedOut() {
-        let mark = CheckoutMark(requestId: UUID(), lines: [.init(productId: 1, quantity: 2), .init(productId: 2, quantity: 1)])
-        let basket = StoredBasket(buyerId: "b", items: [
-            StoredBasketItem(productId: 1, productName: "Mug", unitPrice: 1, quantity: 3, pictureUrl: ""),
-            StoredBasketItem(productId: 2, productName: "Cap", unitPrice: 1, quantity: 1, pictureUrl: ""),
-            StoredBasketItem(productId: 3, productName: "Pen", unitPrice: 1, quantity: 1, pictureUrl: ""),
-        ], checkout: mark)
-        let remaining = basket.removingCheckedOut(mark)
-        #expect(remaining.items.map(\.productId) == [1, 3])
-        #expect(remaining.items.map(\.quantity) == [1, 1])
-        #expect(remaining.checkout == nil)
-    }
 }

@@ -9,7 +9,7 @@ struct StoredBasket: Codable, Sendable, Equatable {
     /// returned by a save, so the basket carries one it knows before writing.)
     var version: String
     var items: [StoredBasketItem]
-    /// The checkout in progress: what was checked out, until the order is submitted.
+    /// The checkout that emptied this basket, until its order is submitted or the basket is saved.
     var checkout: CheckoutMark?
 
     /// The version of a basket that was never stored.
@@ -33,31 +33,9 @@ struct StoredBasketItem: Codable, Sendable, Equatable {
     var pictureUrl: String
 }
 
-/// A checkout accepted for this basket: its request id (the order id) and the quantities it took,
-/// so that when the order is submitted exactly those are removed and later additions survive.
+/// The checkout that emptied a basket, whose order is not submitted yet: its request id (the order
+/// id). It lets a retry of that checkout under a new key answer the same order, and lets
+/// `OrderStatusChangedToSubmitted` delete the emptied basket.
 struct CheckoutMark: Codable, Sendable, Equatable {
-    struct Line: Codable, Sendable, Equatable {
-        var productId: Int
-        var quantity: Int
-    }
-
     var requestId: UUID
-    /// What was checked out.
-    var lines: [Line]
-}
-
-extension StoredBasket {
-    /// The basket once the order of `mark` is submitted: the checked-out quantities removed,
-    /// lines added or increased after checkout kept.
-    func removingCheckedOut(_ mark: CheckoutMark) -> StoredBasket {
-        var remaining = self
-        remaining.checkout = nil
-        let checkedOut = Dictionary(mark.lines.map { ($0.productId, $0.quantity) }, uniquingKeysWith: +)
-        remaining.items = items.compactMap { item in
-            var item = item
-            item.quantity -= checkedOut[item.productId] ?? 0
-            return item.quantity > 0 ? item : nil
-        }
-        return remaining
-    }
 }
