@@ -69,7 +69,7 @@ public final class KeyedStateStore: Sendable {
     ) async throws -> Result {
         let quota = self.quota
         return try await database.write { db in
-            let transaction = StateTransaction(db)
+            let transaction = try StateTransaction(db)
             let result = try body(transaction)
             try db.execute(
                 sql: "INSERT INTO stream_offset (stream, entry_id) VALUES ('source', ?) ON CONFLICT(stream) DO UPDATE SET entry_id = excluded.entry_id",
@@ -86,7 +86,7 @@ public final class KeyedStateStore: Sendable {
     public func update<Result: Sendable>(_ body: @escaping @Sendable (StateTransaction) throws -> Result) async throws -> Result {
         let quota = self.quota
         return try await database.write { db in
-            let transaction = StateTransaction(db)
+            let transaction = try StateTransaction(db)
             let result = try body(transaction)
             try quota.check(adding: transaction.bytesWritten, for: "a keyed-state update")
             return result

@@ -5,29 +5,36 @@ import GRDB
 /// Use ``state(forKey:)`` to reach the state of one message key, as Quix scopes state by the
 /// Kafka message key.
 public final class StateTransaction {
-    private let db: Database
     private(set) var bytesWritten: Int64 = 0
     let encoder = JSONEncoder()
     let decoder = JSONDecoder()
+    /// The three statements every update uses, prepared once per transaction (GRDB's statement
+    /// cache would look each up by its SQL text, on every call).
+    private let select: Statement
+    private let upsert: Statement
+    private let delete: Statement
 
-    init(_ db: Database) { self.db = db }
+    init(_ db: Database) throws {
+        select = try db.cachedStatement(sql: "SELECT value FROM state WHERE prefix = ? AND key = ?")
+        upsert = try db.cachedStatement(
+            sql: "INSERT INTO state (prefix, key, value) VALUES (?, ?, ?) ON CONFLICT(prefix, key) DO UPDATE SET value = excluded.value")
+        delete = try db.cachedStatement(sql: "DELETE FROM state WHERE prefix = ? AND key = ?")
+    }
 
     /// The state of `messageKey` (Quix's `State` in a callback).
     public func state(forKey messageKey: String) -> State { State(transaction: self, prefix: messageKey) }
 
     func fetch(_ prefix: String, _ key: String) throws -> Data? {
-        try Data.fetchOne(db.cachedStatement(sql: "SELECT value FROM state WHERE prefix = ? AND key = ?"), arguments: [prefix, key])
+        try Data.fetchOne(select, arguments: [prefix, key])
     }
 
     func store(_ prefix: String, _ key: String, _ value: Data) throws {
-        try db.cachedStatement(
-            sql: "INSERT INTO state (prefix, key, value) VALUES (?, ?, ?) ON CONFLICT(prefix, key) DO UPDATE SET value = excluded.value"
-        ).execute(arguments: [prefix, key, value])
+        try upsert.execute(arguments: [prefix, key, value])
         bytesWritten += Int64(prefix.utf8.count + key.utf8.count + value.count)
     }
 
     func remove(_ prefix: String, _ key: String) throws {
-        try db.cachedStatement(sql: "DELETE FROM state WHERE prefix = ? AND key = ?").execute(arguments: [prefix, key])
+        try delete.execute(arguments: [prefix, key])
     }
 }
 
