@@ -1,6 +1,7 @@
 import EventBus
 import Foundation
 import Logging
+import Metrics
 import StateClient
 
 /// Which payments succeed. The payment is simulated: no provider is called.
@@ -53,6 +54,8 @@ struct PaymentService: Sendable {
             return
         }
         wakeRelay()
+        // Once per order: a redelivered event returned above.
+        Counter(label: "payment_payments_total", dimensions: [("result", succeeded ? "succeeded" : "failed")]).increment()
         logger.info("payment decided", metadata: ["order.id": "\(record.orderId)", "payment.id": "\(record.paymentId)", "payment.succeeded": "\(succeeded)"])
     }
 }
