@@ -7,10 +7,11 @@ extension RedisStreamsEventBus {
     static let backlogInterval: Duration = .seconds(5)
 
     /// Every ``backlogInterval``, records each subscribed topic's lag and pending entries for
-    /// this group (`XINFO GROUPS`), until shutdown. A failed read is logged at debug level only:
-    /// the consumer loops report Redis being down already.
+    /// this group (`XINFO GROUPS`), until shutdown; the first time after one interval, when the
+    /// consumers have made their groups. A failed read is logged at debug level only: the
+    /// consumer loops report Redis being down already.
     func reportBacklog(_ subscriptions: [Subscription]) async {
-        repeat {
+        while await sleepUnlessShuttingDown(for: Self.backlogInterval) {
             for subscription in subscriptions {
                 let topic = subscription.topic
                 do {
@@ -22,6 +23,6 @@ extension RedisStreamsEventBus {
                     logger.debug("cannot read the consumer lag", metadata: ["event.topic": "\(topic)", "error": "\(error)"])
                 }
             }
-        } while await sleepUnlessShuttingDown(for: Self.backlogInterval)
+        }
     }
 }
