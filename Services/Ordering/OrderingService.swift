@@ -27,8 +27,8 @@ struct OrderingService: Sendable {
     func checkoutAccepted(_ checkout: UserCheckoutAccepted) async throws {
         let order = Order(checkout, gracePeriod: gracePeriod, now: now())
         guard try await repository.create(order, publishing: order.statusEvent(at: order.createdAt)) else { return }
-        wakeRelay()
         OrderingMetrics.submitted()
+        wakeRelay()
         logger.info("order submitted", metadata: ["order.id": "\(order.orderId)", "buyer.id": "\(order.buyerId)"])
         if gracePeriod <= .zero { try await gracePeriodElapsed(order.orderId) }
     }
@@ -105,8 +105,8 @@ struct OrderingService: Sendable {
             }
             do {
                 try await repository.replace(entry, with: next, publishing: next.statusEvent(at: at))
-                wakeRelay()
                 OrderingMetrics.moved(entry.order, to: next, on: trigger, at: at)
+                wakeRelay()
                 logger.info("order moved", metadata: ["order.id": "\(orderId)", "order.status": "\(next.status.rawValue)"])
                 return next
             } catch let error as StateError where error.code == .etagMismatch {

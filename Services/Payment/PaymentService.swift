@@ -53,9 +53,9 @@ struct PaymentService: Sendable {
             logger.info("order already charged", metadata: ["order.id": "\(record.orderId)"])
             return
         }
-        wakeRelay()
-        // Once per order: a redelivered event returned above.
+        // Once per order (a redelivered event returned above), before the outcome can reach Ordering.
         Counter(label: "payment_payments_total", dimensions: [("result", succeeded ? "succeeded" : "failed")]).increment()
+        wakeRelay()
         logger.info("payment decided", metadata: ["order.id": "\(record.orderId)", "payment.id": "\(record.paymentId)", "payment.succeeded": "\(succeeded)"])
     }
 }
