@@ -16,7 +16,8 @@ import ServiceLifecycle
 ///
 /// Commands are encoded with hiredis' formatter and replies decoded with hiredis' reader; no
 /// blocking hiredis call is ever made. Commands from concurrent callers share connections
-/// (pipelining); ``withConnection(_:)`` leases one for exclusive use.
+/// (pipelining); ``withConnection(_:)`` leases one for exclusive use. Command latency, errors,
+/// connections and reconnects are recorded through swift-metrics (`RedisClientMetrics.swift`).
 public final class RedisClient: Service, Sendable {
     /// Where and how to connect.
     public struct Configuration: Sendable {

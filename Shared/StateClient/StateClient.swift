@@ -1,7 +1,8 @@
 import Foundation
 
 /// The state API services use: Dapr's key/value semantics over any ``StateStore``, with key
-/// prefixing, validation, and Codable values.
+/// prefixing, validation, and Codable values. Every call to the store is counted and timed by
+/// store name, operation and result (`StateClient+Metrics.swift`).
 ///
 /// ```swift
 /// let baskets = StateClient(store: redisStore, storeName: "statestore", appID: "basket-api")
