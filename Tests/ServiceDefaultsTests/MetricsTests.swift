@@ -51,7 +51,7 @@ import Testing
             #expect(!after.contains { $0.contains("metrics-test-unknown") })
             // at most one new series (the shared label of unmatched paths, if no test made it before)
             #expect(after.count - before.count <= 1, "\(after)")
-            #expect(after.contains { $0.contains(#"http_response_status_code="404""#) })
+            #expect(after.contains { $0.contains(#"http_route="NotFound""#) && $0.contains(#"http_response_status_code="404""#) })
         }
     }
 }
