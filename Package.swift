@@ -54,6 +54,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // MARK: Shared
@@ -66,6 +68,7 @@ let package = Package(
         .target(
             name: "RedisClient",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "CHiredis",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -79,6 +82,7 @@ let package = Package(
         .target(
             name: "StateClient",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,6 +92,7 @@ let package = Package(
         .target(
             name: "StateStores",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "StateClient",
                 "RedisClient",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -102,6 +107,7 @@ let package = Package(
         .target(
             name: "EventBus",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "RedisClient",
                 "StateClient",
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -114,6 +120,8 @@ let package = Package(
         .target(
             name: "ServiceDefaults",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "EventBus",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 "StateClient",
@@ -205,6 +213,7 @@ let package = Package(
         .executableTarget(
             name: "Catalog",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "ServiceDefaults",
                 "EventBus",
                 "RedisClient",
@@ -226,6 +235,7 @@ let package = Package(
         .executableTarget(
             name: "Basket",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "ServiceDefaults",
                 "StateClient",
                 "StateStores",
@@ -246,6 +256,7 @@ let package = Package(
         .executableTarget(
             name: "Ordering",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "ServiceDefaults",
                 "StateClient",
                 "StateStores",
@@ -264,6 +275,7 @@ let package = Package(
         .executableTarget(
             name: "Payment",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "ServiceDefaults",
                 "StateClient",
                 "StateStores",
@@ -281,6 +293,7 @@ let package = Package(
         .target(
             name: "StateFolder",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "EventBus",
                 "RedisClient",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -326,6 +339,7 @@ let package = Package(
         .executableTarget(
             name: "ModelWorker",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
                 "ServiceDefaults",
                 "StateFolder",
                 "EventBus",
@@ -440,6 +454,8 @@ let package = Package(
         .testTarget(
             name: "ServiceDefaultsTests",
             dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 "StateClient",
                 "ServiceDefaults",
                 "RedisClient",
@@ -588,6 +604,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 "TestSupport",
                 "StateClient",
                 "RedisClient",

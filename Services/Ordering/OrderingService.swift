@@ -27,6 +27,7 @@ struct OrderingService: Sendable {
     func checkoutAccepted(_ checkout: UserCheckoutAccepted) async throws {
         let order = Order(checkout, gracePeriod: gracePeriod, now: now())
         guard try await repository.create(order, publishing: order.statusEvent(at: order.createdAt)) else { return }
+        OrderingMetrics.submitted()
         wakeRelay()
         logger.info("order submitted", metadata: ["order.id": "\(order.orderId)", "buyer.id": "\(order.buyerId)"])
         if gracePeriod <= .zero { try await gracePeriodElapsed(order.orderId) }
@@ -104,6 +105,7 @@ struct OrderingService: Sendable {
             }
             do {
                 try await repository.replace(entry, with: next, publishing: next.statusEvent(at: at))
+                OrderingMetrics.moved(entry.order, to: next, on: trigger, at: at)
                 wakeRelay()
                 logger.info("order moved", metadata: ["order.id": "\(orderId)", "order.status": "\(next.status.rawValue)"])
                 return next

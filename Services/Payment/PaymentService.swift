@@ -1,6 +1,7 @@
 import EventBus
 import Foundation
 import Logging
+import Metrics
 import StateClient
 
 /// Which payments succeed. The payment is simulated: no provider is called.
@@ -52,6 +53,8 @@ struct PaymentService: Sendable {
             logger.info("order already charged", metadata: ["order.id": "\(record.orderId)"])
             return
         }
+        // Once per order (a redelivered event returned above), before the outcome can reach Ordering.
+        Counter(label: "payment_payments_total", dimensions: [("result", succeeded ? "succeeded" : "failed")]).increment()
         wakeRelay()
         logger.info("payment decided", metadata: ["order.id": "\(record.orderId)", "payment.id": "\(record.paymentId)", "payment.succeeded": "\(succeeded)"])
     }

@@ -3,7 +3,8 @@ import Hummingbird
 
 /// Refuses HTTP requests without the API token: 401 with a Dapr error body
 /// (`ERR_API_TOKEN_INVALID`, Dapr's message "invalid api token"). Open without it, as in Dapr:
-/// `GET /v1.0/healthz` and `GET /v1.0/healthz/outbound`, and our `/health/*` endpoints.
+/// `GET /v1.0/healthz` and `GET /v1.0/healthz/outbound`, and our `/health/*` endpoints and
+/// `GET /metrics` (Dapr serves its metrics on a port of their own, without the token).
 struct APITokenMiddleware<Context: RequestContext>: RouterMiddleware {
     let token: APIToken
 
@@ -17,7 +18,7 @@ struct APITokenMiddleware<Context: RequestContext>: RouterMiddleware {
     private static func isOpen(_ request: Request) -> Bool {
         let path = request.uri.path
         if path.hasPrefix("/health/") { return true }
-        return request.method == .get && ["/v1.0/healthz", "/v1.0/healthz/outbound"].contains(path)
+        return request.method == .get && ["/v1.0/healthz", "/v1.0/healthz/outbound", "/metrics"].contains(path)
     }
 }
 

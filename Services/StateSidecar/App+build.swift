@@ -82,6 +82,7 @@ func buildRouter(
     apiToken: APIToken? = nil
 ) -> Router<BasicRequestContext> {
     let router = Router()
+    router.addMetrics()
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: DaprErrorMiddleware())
     if let apiToken { router.add(middleware: APITokenMiddleware(token: apiToken)) }

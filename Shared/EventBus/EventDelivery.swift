@@ -20,6 +20,8 @@ struct EventDelivery: Sendable {
     let retry: RetryPolicy
     let handledEvents: HandledEventLog
     let logger: Logger
+    /// Where retries are counted (the Redis bus); none in memory.
+    var metrics: EventBusMetrics? = nil
 
     /// Delivers `envelope` to `subscription`.
     /// - Parameter earlierAttempts: deliveries already made (by consumers that died meanwhile).
@@ -75,6 +77,7 @@ struct EventDelivery: Sendable {
                     return .deadLetter(error: String(describing: error), attempts: attempt)
                 }
                 logger.warning("event handler failed; retrying", metadata: metadata.merging(["error": "\(String(describing: error))"]) { $1 })
+                metrics?.retried(envelope.topic)
                 guard await sleepUnlessShuttingDown(for: retry.backoff(afterAttempt: attempt)) else { return .abandoned }
                 continue
             }

@@ -113,6 +113,7 @@ extension RedisStreamsEventBus {
         }
         switch outcome {
         case .handled, .duplicate:
+            metrics.handled(subscription.topic, duplicate: outcome == .duplicate)
             return true
         case .deadLetter(let error, let attempts):
             let metadata: Logger.Metadata = [
@@ -121,6 +122,7 @@ extension RedisStreamsEventBus {
             logger.error("event dead-lettered", metadata: metadata)
             do {
                 try await deadLetter(entry, of: subscription.topic, error: error, attempts: attempts)
+                metrics.deadLettered(subscription.topic)
             } catch {
                 // Still pending: reclaimed later, and dead-lettered again then.
                 logger.error("cannot dead-letter an event", metadata: metadata.merging(["error": "\(String(reflecting: error))"]) { $1 })

@@ -27,6 +27,8 @@ import Synchronization
 ///   `XAUTOCLAIM` for messages pending longer than that timeout and handles them; a message whose
 ///   consumers kept dying is dead-lettered once it was delivered ``RetryPolicy/maximumAttempts`` times.
 /// - **Idempotency**: handlers are deduplicated by event id through ``HandledEventLog``.
+/// - **Metrics**: published, handled, retried and dead-lettered events, and every
+///   ``backlogInterval`` each topic's lag for this group (``EventBusMetrics``).
 /// - **Graceful shutdown**: no new reads; the handler in flight finishes and is acknowledged;
 ///   messages read but not started stay pending and are reclaimed by another consumer.
 public final class RedisStreamsEventBus: EventBus {
@@ -92,6 +94,7 @@ public final class RedisStreamsEventBus: EventBus {
     let client: RedisClient
     let logger: Logger
     let delivery: EventDelivery
+    let metrics: EventBusMetrics
     private let registry = Mutex<(started: Bool, subscriptions: [String: Subscription])>((false, [:]))
 
     /// - Parameters:
@@ -101,12 +104,14 @@ public final class RedisStreamsEventBus: EventBus {
         self.client = client
         self.configuration = configuration
         self.logger = logger
+        let metrics = EventBusMetrics(group: configuration.appID)
+        self.metrics = metrics
         self.delivery = EventDelivery(
             retry: configuration.retry,
             handledEvents: HandledEventLog(
                 state: state, windowInSeconds: configuration.deduplicationWindowInSeconds,
                 leaseInSeconds: configuration.handlingLeaseInSeconds),
-            logger: logger)
+            logger: logger, metrics: metrics)
     }
 
     /// The stream of `topic`.
@@ -130,6 +135,7 @@ public final class RedisStreamsEventBus: EventBus {
 
     private func add(_ envelope: EventEnvelope) async throws {
         _ = try await client.send(Self.add(envelope, to: stream(envelope.topic), maximumLength: configuration.maximumStreamLength))
+        EventBusMetrics.published(envelope.topic)
     }
 
     /// `XADD <stream> [MAXLEN ~ n] * envelope <bytes>`.
@@ -167,6 +173,7 @@ public final class RedisStreamsEventBus: EventBus {
                 group.addTask { await self.consume(subscription) }
             }
             group.addTask { await self.reclaimAbandoned(subscriptions) }
+            group.addTask { await self.reportBacklog(subscriptions) }
         }
     }
 }

@@ -16,7 +16,8 @@ import ServiceLifecycle
 ///
 /// Commands are encoded with hiredis' formatter and replies decoded with hiredis' reader; no
 /// blocking hiredis call is ever made. Commands from concurrent callers share connections
-/// (pipelining); ``withConnection(_:)`` leases one for exclusive use.
+/// (pipelining); ``withConnection(_:)`` leases one for exclusive use. Command latency, errors,
+/// connections and reconnects are recorded through swift-metrics (`RedisClientMetrics.swift`).
 public final class RedisClient: Service, Sendable {
     /// Where and how to connect.
     public struct Configuration: Sendable {
@@ -77,6 +78,7 @@ public final class RedisClient: Service, Sendable {
 
     public let configuration: Configuration
     private let pool: RedisConnectionPool
+    private let metrics: RedisClientMetrics
 
     /// Creates a client; connections open when ``run()`` starts.
     public init(
@@ -85,7 +87,9 @@ public final class RedisClient: Service, Sendable {
         logger: Logger
     ) {
         self.configuration = configuration
-        self.pool = RedisConnectionPool(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        let metrics = RedisClientMetrics()
+        self.metrics = metrics
+        self.pool = RedisConnectionPool(configuration: configuration, eventLoopGroup: eventLoopGroup, metrics: metrics, logger: logger)
     }
 
     /// Keeps the connections open until graceful shutdown or cancellation.
@@ -99,20 +103,22 @@ public final class RedisClient: Service, Sendable {
 
     /// Sends one command; a server error reply is thrown as ``RedisError`` (code `server`).
     public func send(_ command: RedisCommand) async throws -> RESPValue {
-        try await pool.sharedConnection().send(command)
+        try await metrics.measure(command.name) { try await pool.sharedConnection().send(command) }
     }
 
     /// Sends commands in one write and returns every reply in order; error replies are returned
     /// as values, not thrown, so each command's outcome is visible.
     public func pipeline(_ commands: [RedisCommand]) async throws -> [RESPValue] {
-        try await pool.sharedConnection().pipeline(commands)
+        try await metrics.measure("PIPELINE") { try await pool.sharedConnection().pipeline(commands) }
     }
 
     /// Runs commands atomically with `MULTI` … `EXEC` and returns their replies (errors as values,
     /// as Redis reports them). A command Redis refuses to queue aborts the whole transaction, which
     /// is thrown as a server error.
     public func transaction(_ commands: [RedisCommand]) async throws -> [RESPValue] {
-        let replies = try await pipeline([RedisCommand("MULTI")] + commands + [RedisCommand("EXEC")])
+        let replies = try await metrics.measure("MULTI") {
+            try await pool.sharedConnection().pipeline([RedisCommand("MULTI")] + commands + [RedisCommand("EXEC")])
+        }
         guard let exec = replies.last else { throw RedisError(.unexpectedReply, "no reply to EXEC") }
         switch exec {
         case .array(let results):
@@ -132,6 +138,8 @@ public final class RedisClient: Service, Sendable {
         _ body: (RedisConnection) async throws -> Result
     ) async throws -> Result {
         let connection = try await pool.lease()
+        metrics.leased.increment()
+        defer { metrics.leased.decrement() }
         do {
             let result = try await body(connection)
             pool.release(connection)

@@ -20,14 +20,16 @@ final class RedisConnectionPool: Sendable {
     private let configuration: RedisClient.Configuration
     private let eventLoopGroup: any EventLoopGroup
     private let logger: Logger
+    private let metrics: RedisClientMetrics
     private let state = Mutex(PoolState())
     /// Asks ``run()`` to open a shared connection on the given event loop.
     private let events: AsyncStream<any EventLoop>
     private let openSharedConnection: AsyncStream<any EventLoop>.Continuation
 
-    init(configuration: RedisClient.Configuration, eventLoopGroup: any EventLoopGroup, logger: Logger) {
+    init(configuration: RedisClient.Configuration, eventLoopGroup: any EventLoopGroup, metrics: RedisClientMetrics, logger: Logger) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
+        self.metrics = metrics
         self.logger = logger
         (events, openSharedConnection) = AsyncStream.makeStream(of: (any EventLoop).self)
     }
@@ -104,6 +106,7 @@ final class RedisConnectionPool: Sendable {
                     return
                 }
                 for waiter in waiters { waiter.resume(returning: connection) }
+                metrics.sharedOpen.increment()
                 if attempt > 0 {
                     logger.info("redis connection re-established", metadata: ["redis.connection": "\(id)"])
                 }
@@ -112,6 +115,7 @@ final class RedisConnectionPool: Sendable {
             } catch {
                 let redisError = error as? RedisError ?? RedisError(.connectionFailed, "\(error)")
                 let waiters = state.withLock { $0.sharedConnectionFailed(redisError) }
+                metrics.connectFailures.increment()
                 for waiter in waiters { waiter.resume(throwing: redisError) }
                 // Callers get the error; the log says it once per outage, not per attempt.
                 if attempt == 0 {
@@ -126,7 +130,9 @@ final class RedisConnectionPool: Sendable {
 
     private func sharedConnectionClosed(_ connection: RedisConnection) {
         let reopen = state.withLock { $0.sharedConnectionClosed(connection) }
+        metrics.sharedOpen.decrement()
         if reopen {
+            metrics.reconnects.increment()
             logger.warning("redis connection closed; reconnecting", metadata: ["redis.connection": "\(connection.id)"])
             openSharedConnection.yield(connection.channel.eventLoop)
         }
@@ -150,8 +156,11 @@ final class RedisConnectionPool: Sendable {
                     connection.close()
                     throw RedisError(.clientShutdown, "the Redis client was shut down")
                 }
+                metrics.leasedOpen.increment()
+                connection.closeFuture.whenComplete { _ in self.metrics.leasedOpen.decrement() }
                 return connection
             } catch {
+                metrics.connectFailures.increment()
                 state.withLock { $0.leaseOpenFailed() }
                 throw error
             }

@@ -20,21 +20,24 @@ extension PostgresClient {
     /// work is cancelled and left to end on its own (``withDeadline(_:_:)``); put everything that
     /// waits on the server inside `work`, reading the rows included. Outages the client reports
     /// (`PSQLError.isOutage`: refused or closed connections, connection-level SQLSTATEs) become a
-    /// ``DependencyError`` too; every other error is thrown as it is.
+    /// ``DependencyError`` too; every other error is thrown as it is. Its time and outcome are
+    /// recorded (``PostgresClientMetrics``).
     public func withinDeadline<Result: Sendable>(
         _ deadline: Duration = requestDeadline, _ work: @escaping @Sendable (PostgresClient) async throws -> Result
     ) async throws -> Result {
-        do {
-            return try await withDeadline(deadline) { try await work(self) }
-        } catch let error as DeadlineExceeded {
-            throw DependencyError(name: "PostgreSQL", reason: "\(error)")
-        } catch let error as PSQLError where error.isOutage {
-            throw DependencyError(name: "PostgreSQL", reason: "unavailable (\(error.code))")
-        } catch let error as PostgresTransactionError {
-            if let inner = (error.closureError ?? error.beginError ?? error.commitError) as? PSQLError, inner.isOutage {
-                throw DependencyError(name: "PostgreSQL", reason: "unavailable (\(inner.code))")
+        try await PostgresClientMetrics.measure {
+            do {
+                return try await withDeadline(deadline) { try await work(self) }
+            } catch let error as DeadlineExceeded {
+                throw DependencyError(name: "PostgreSQL", reason: "\(error)")
+            } catch let error as PSQLError where error.isOutage {
+                throw DependencyError(name: "PostgreSQL", reason: "unavailable (\(error.code))")
+            } catch let error as PostgresTransactionError {
+                if let inner = (error.closureError ?? error.beginError ?? error.commitError) as? PSQLError, inner.isOutage {
+                    throw DependencyError(name: "PostgreSQL", reason: "unavailable (\(inner.code))")
+                }
+                throw error
             }
-            throw error
         }
     }
 }

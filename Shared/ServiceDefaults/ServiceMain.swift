@@ -29,11 +29,13 @@ public enum ServiceMain {
         case singleEventLoop
     }
 
-    /// Runs `body` (threaded as `threading` says; call it first thing in `main`).
+    /// Runs `body` (threaded as `threading` says; call it first thing in `main`), with
+    /// ``ServiceMetrics`` bootstrapped.
     @MainActor
     public static func run(_ name: String, threading: Threading = .eventLoopPerCore, _ body: @Sendable () async throws -> Void) async {
         if threading == .singleEventLoop { NIOSingletons.groupLoopCountSuggestion = 1 }
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        ServiceMetrics.bootstrap()
         do {
             switch threading {
             case .eventLoopPerCore:

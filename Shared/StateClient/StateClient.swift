@@ -1,7 +1,8 @@
 import Foundation
 
 /// The state API services use: Dapr's key/value semantics over any ``StateStore``, with key
-/// prefixing, validation, and Codable values.
+/// prefixing, validation, and Codable values. Every call to the store is counted and timed by
+/// store name, operation and result (`StateClient+Metrics.swift`).
 ///
 /// ```swift
 /// let baskets = StateClient(store: redisStore, storeName: "statestore", appID: "basket-api")
@@ -57,7 +58,7 @@ public struct StateClient: Sendable {
     /// The raw bytes stored at `key`, with ETag and expiry; `nil` when absent or expired.
     public func get(_ key: String, consistency: Consistency = .eventual) async throws -> StateEntry<[UInt8]>? {
         let stored = try storedKey(key)
-        return try await store.get(stored, consistency: consistency).map { entry(key, $0) }
+        return try await measured("get") { try await store.get(stored, consistency: consistency) }.map { entry(key, $0) }
     }
 
     /// The items found among `keys`, by user key. Throws when any key could not be read (use
@@ -75,7 +76,7 @@ public struct StateClient: Sendable {
     ) async throws -> (entries: [String: StateEntry<[UInt8]>], failures: [String: StateError]) {
         var stored: [String: String] = [:]
         for key in keys { stored[try storedKey(key)] = key }
-        let found = try await store.bulkGet(Array(stored.keys), consistency: consistency)
+        let found = try await measured("bulkGet") { try await store.bulkGet(Array(stored.keys), consistency: consistency) }
         var entries: [String: StateEntry<[UInt8]>] = [:]
         for (storedKey, item) in found.items {
             if let key = stored[storedKey] { entries[key] = entry(key, item) }
@@ -91,19 +92,22 @@ public struct StateClient: Sendable {
 
     /// Saves raw bytes at `key`.
     public func save(_ key: String, bytes: [UInt8], options: SaveOptions = .init()) async throws {
-        try await store.set(try setRequest(key, bytes, options))
+        let request = try setRequest(key, bytes, options)
+        try await measured("save") { try await store.set(request) }
     }
 
     /// Saves several items, each on its own (not atomic, as in Dapr); returns the failures by key.
     public func bulkSave(_ items: [(key: String, bytes: [UInt8], options: SaveOptions)]) async throws -> [String: StateError] {
         let requests = try items.map { item throws(StateError) in try setRequest(item.key, item.bytes, item.options) }
-        let failures = await store.bulkSet(requests)
+        let failures = try await measured("bulkSave") { await store.bulkSet(requests) }
+        recordConflicts("bulkSave", failures.values)
         return Dictionary(uniqueKeysWithValues: failures.map { (userKey($0.key), $0.value) })
     }
 
     /// Deletes `key`; with an ETag only if it still matches.
     public func delete(_ key: String, etag: String? = nil, consistency: Consistency = .eventual) async throws {
-        try await store.delete(try deleteRequest(key, etag: etag, consistency: consistency))
+        let request = try deleteRequest(key, etag: etag, consistency: consistency)
+        try await measured("delete") { try await store.delete(request) }
     }
 
     /// Applies the operations in order, all or nothing.
@@ -118,7 +122,7 @@ public struct StateClient: Sendable {
             }
         }
         guard !translated.isEmpty else { return }
-        try await store.transaction(translated)
+        try await measured("transaction") { try await store.transaction(translated) }
     }
 
     // MARK: Query and keys
@@ -128,7 +132,7 @@ public struct StateClient: Sendable {
         guard store.capabilities.contains(.query) else {
             throw StateError(.unsupported, "state store \(storeName) does not support querying")
         }
-        var result = try await store.query(query, keyPrefix: storedKeyPrefix)
+        var result = try await measured("query") { try await store.query(query, keyPrefix: storedKeyPrefix) }
         result.items = result.items.map { StateQueryResult.Item(key: userKey($0.key), value: $0.value, etag: $0.etag) }
         return result
     }
@@ -142,7 +146,8 @@ public struct StateClient: Sendable {
             throw StateError(.invalidRequest, "input key/keyPrefix '\(prefix)' can't contain '\(keyPrefixSeparator)'")
         }
         guard (1...1_000).contains(limit) else { throw StateError(.invalidRequest, "limit must be 1…1000") }
-        var page = try await store.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: try token.map(Self.storeToken))
+        let storeToken = try token.map(Self.storeToken)
+        var page = try await measured("keys") { try await store.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: storeToken) }
         page.keys = page.keys.map(userKey)
         page.token = page.token.map(Self.clientToken)
         return page

@@ -74,12 +74,17 @@ public final class CheckpointedStreamConsumer<Event: IntegrationEvent>: Sendable
         var started = false
         var failures = 0
         var readingPending = true  // first the entries this consumer read but never acknowledged
+        var backlogDue = ContinuousClock.now + ConsumerBacklog.interval
         while isRunning {
             do {
                 if !started {
                     try await createGroup()
                     committed = try await store.lastProcessedEntryID()
                     started = true
+                }
+                if ContinuousClock.now >= backlogDue {
+                    backlogDue = ContinuousClock.now + ConsumerBacklog.interval
+                    await recordBacklog()
                 }
                 let batch = readingPending ? try await readPending() : try await readBatch()
                 if readingPending && batch.isEmpty {
@@ -132,6 +137,15 @@ public final class CheckpointedStreamConsumer<Event: IntegrationEvent>: Sendable
     struct Entry: Sendable {
         var id: StreamEntryID
         var envelope: [UInt8]?
+    }
+
+    /// The group's lag and pending entries, as the event bus records its own (`eventbus_consumer_lag`).
+    private func recordBacklog() async {
+        do {
+            try await ConsumerBacklog.record(client: client, stream: stream, topic: Event.topic, group: group)
+        } catch {
+            logger.debug("cannot read the consumer lag", metadata: ["stream": "\(stream)", "error": "\(error)"])
+        }
     }
 
     private func createGroup() async throws {

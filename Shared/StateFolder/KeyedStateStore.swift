@@ -68,14 +68,16 @@ public final class KeyedStateStore: Sendable {
         through lastEntryID: StreamEntryID, _ body: @escaping @Sendable (StateTransaction) throws -> Result
     ) async throws -> Result {
         let quota = self.quota
-        return try await database.write { db in
-            let transaction = try StateTransaction(db)
-            let result = try body(transaction)
-            try db.execute(
-                sql: "INSERT INTO stream_offset (stream, entry_id) VALUES ('source', ?) ON CONFLICT(stream) DO UPDATE SET entry_id = excluded.entry_id",
-                arguments: [lastEntryID.description])
-            try quota.check(adding: transaction.bytesWritten, for: "a keyed-state checkpoint")
-            return result
+        return try await StateFolderMetrics.measureCommit(of: folder) {
+            try await database.write { db in
+                let transaction = try StateTransaction(db)
+                let result = try body(transaction)
+                try db.execute(
+                    sql: "INSERT INTO stream_offset (stream, entry_id) VALUES ('source', ?) ON CONFLICT(stream) DO UPDATE SET entry_id = excluded.entry_id",
+                    arguments: [lastEntryID.description])
+                try quota.check(adding: transaction.bytesWritten, for: "a keyed-state checkpoint")
+                return result
+            }
         }
     }
 
@@ -85,11 +87,13 @@ public final class KeyedStateStore: Sendable {
     /// wrote. Runs on GRDB's writer queue, never on an event loop.
     public func update<Result: Sendable>(_ body: @escaping @Sendable (StateTransaction) throws -> Result) async throws -> Result {
         let quota = self.quota
-        return try await database.write { db in
-            let transaction = try StateTransaction(db)
-            let result = try body(transaction)
-            try quota.check(adding: transaction.bytesWritten, for: "a keyed-state update")
-            return result
+        return try await StateFolderMetrics.measureCommit(of: folder) {
+            try await database.write { db in
+                let transaction = try StateTransaction(db)
+                let result = try body(transaction)
+                try quota.check(adding: transaction.bytesWritten, for: "a keyed-state update")
+                return result
+            }
         }
     }
 

@@ -92,12 +92,14 @@ public struct ModelCache: Sendable {
                 try quota.check(adding: max(0, file.size - present), for: "downloading \(file.path) (\(file.size) bytes)")
             }
             do {
+                let start = ContinuousClock.now
                 let sha256 = try await download(file, from: url, into: partialURL, metadata: metadata)
                 guard sha256 == file.sha256 else {
                     try? FileManager.default.removeItem(at: partialURL)
                     throw StateFolderError(.downloadFailed, "the checksum of \(file.path) is \(sha256), expected \(file.sha256)")
                 }
                 try Self.rename(partialURL, to: target)
+                StateFolderMetrics.downloaded(since: start)
                 return
             } catch {
                 lastError = error
@@ -140,6 +142,7 @@ public struct ModelCache: Sendable {
         var writing: Task<Void, any Error>?
         do {
             for try await chunk in response.body {
+                StateFolderMetrics.downloadedBytes.increment(by: chunk.readableBytes)
                 pending.writeImmutableBuffer(chunk)
                 guard pending.readableBytes >= 1 << 20 else { continue }
                 try await writing?.value

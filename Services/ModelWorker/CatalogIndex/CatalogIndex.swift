@@ -181,6 +181,7 @@ final class CatalogIndex: Sendable {
             let batch = Array(changed[start..<min(changed.count, start + Self.batchSize)])
             let texts = batch.map(\.0.text)
             let vectors = try await NIOThreadPool.singleton.runIfActive { try owner.embedder.embed(texts) }
+            ModelWorkerMetrics.embedded(texts.count, purpose: .index)
             let stored = zip(batch, vectors).map { item, vector in (item.0.id, StoredVector(textHash: item.1, floats: vector)) }
             try await owner.store.update { transaction in
                 for (id, vector) in stored { try transaction.state(forKey: String(id)).set(owner.stateKey, vector) }
@@ -215,10 +216,12 @@ final class CatalogIndex: Sendable {
     func search(_ text: String, limit: Int) async throws -> [VectorIndex.Match] {
         guard phase == .ready, let embedder = owner.withLock({ $0?.embedder }) else { throw CatalogIndexError.notReady(phase) }
         let vectors = contents.withLock { $0.vectors }  // a copy on write: changes meanwhile do not wait for the search
-        return try await NIOThreadPool.singleton.runIfActive {
+        let matches = try await NIOThreadPool.singleton.runIfActive {
             let query = try embedder.embed([text])[0]
             return try vectors.nearest(to: query, limit: limit)
         }
+        ModelWorkerMetrics.embedded(1, purpose: .query)
+        return matches
     }
 
     /// The items closest in meaning to item `productId` (itself left out), best first; empty when

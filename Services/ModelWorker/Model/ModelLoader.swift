@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NIOPosix
 import ServiceLifecycle
 import StateFolder
@@ -20,7 +21,9 @@ struct ModelLoader: Service {
         while !Task.isCancelled {
             do {
                 let files = try await cancelWhenGracefulShutdown { try await cache.prepare(manifest, baseURL: baseURL) }
+                let loadStart = ContinuousClock.now
                 let model = try await NIOThreadPool.singleton.runIfActive { try LoadedModel(files) }
+                ModelWorkerMetrics.loadDuration.record(duration: loadStart.duration(to: .now))
                 status.set(.ready(model))
                 logger.info(
                     "model loaded",

@@ -1,0 +1,57 @@
+import Hummingbird
+import HummingbirdTesting
+import ServiceDefaults
+import Testing
+
+/// Issue 19: request metrics are labelled by route template, never by the path a client sent, so
+/// ids and made-up paths cannot grow the label set; `GET /metrics` serves them as Prometheus text.
+/// (Every service's output is parsed by prometheus_client in EndToEndTests' `MetricsTests`.)
+@Suite(.timeLimit(.minutes(1))) struct MetricsTests {
+    /// A router as every service gets it, with one route of a path no other test uses (the
+    /// registry is the process's).
+    func withApp(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        ServiceMetrics.bootstrap()
+        let router = Router<BasicRequestContext>.service(healthChecks: [])
+        router.get("api/v1/metrics-test/items/:id") { _, _ in "item" }
+        try await Application(router: ServiceRouter(router)).test(.router, body)
+    }
+
+    /// The `http_server_requests_total` lines of `/metrics`.
+    func requestLines(_ client: any TestClientProtocol) async throws -> [Substring] {
+        let text = try await client.execute(uri: "/metrics", method: .get) { response in
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType] == "text/plain; version=0.0.4; charset=utf-8")
+            return String(buffer: response.body)
+        }
+        return text.split(separator: "\n").filter { $0.hasPrefix("http_server_requests_total{") }
+    }
+
+    @Test func aRequestIsLabelledWithItsRouteTemplate() async throws {
+        try await withApp { client in
+            for id in [17, 18, 19] {
+                try await client.execute(uri: "/api/v1/metrics-test/items/\(id)", method: .get) { #expect($0.status == .ok) }
+            }
+            let lines = try await requestLines(client).filter { $0.contains("metrics-test") }
+            #expect(lines.count == 1, "one series for three ids: \(lines)")
+            let line = try #require(lines.first)
+            #expect(line.contains(#"http_route="/api/v1/metrics-test/items/{id}""#))
+            #expect(line.contains(#"http_request_method="GET""#))
+            #expect(line.contains(#"http_response_status_code="200""#))
+            #expect(line.hasSuffix(" 3"))
+        }
+    }
+
+    @Test func unknownPathsShareOneLabelWhateverTheirNumber() async throws {
+        try await withApp { client in
+            let before = try await requestLines(client)
+            for id in 0..<25 {
+                try await client.execute(uri: "/metrics-test-unknown/\(id)", method: .get) { #expect($0.status == .notFound) }
+            }
+            let after = try await requestLines(client)
+            #expect(!after.contains { $0.contains("metrics-test-unknown") })
+            // at most one new series (the shared label of unmatched paths, if no test made it before)
+            #expect(after.count - before.count <= 1, "\(after)")
+            #expect(after.contains { $0.contains(#"http_route="NotFound""#) && $0.contains(#"http_response_status_code="404""#) })
+        }
+    }
+}
