@@ -12,6 +12,8 @@ import Foundation
 /// ```
 public struct StateClient: Sendable {
     public let store: any StateStore
+    /// `store` with a span around every call (``TracingStateStore``): what the operations use.
+    private let traced: TracingStateStore
     /// The component name (`statestore`), used by the `name` prefix strategy.
     public let storeName: String
     /// The calling app's id (`basket-api`), used by the default prefix strategy.
@@ -22,6 +24,7 @@ public struct StateClient: Sendable {
 
     public init(store: any StateStore, storeName: String, appID: String, keyPrefix: KeyPrefix = .appID, defaultTTLInSeconds: Int? = nil) {
         self.store = store
+        self.traced = TracingStateStore(base: store, storeName: storeName)
         self.storeName = storeName
         self.appID = appID
         self.keyPrefix = keyPrefix
@@ -57,7 +60,7 @@ public struct StateClient: Sendable {
     /// The raw bytes stored at `key`, with ETag and expiry; `nil` when absent or expired.
     public func get(_ key: String, consistency: Consistency = .eventual) async throws -> StateEntry<[UInt8]>? {
         let stored = try storedKey(key)
-        return try await store.get(stored, consistency: consistency).map { entry(key, $0) }
+        return try await traced.get(stored, consistency: consistency).map { entry(key, $0) }
     }
 
     /// The items found among `keys`, by user key. Throws when any key could not be read (use
@@ -75,7 +78,7 @@ public struct StateClient: Sendable {
     ) async throws -> (entries: [String: StateEntry<[UInt8]>], failures: [String: StateError]) {
         var stored: [String: String] = [:]
         for key in keys { stored[try storedKey(key)] = key }
-        let found = try await store.bulkGet(Array(stored.keys), consistency: consistency)
+        let found = try await traced.bulkGet(Array(stored.keys), consistency: consistency)
         var entries: [String: StateEntry<[UInt8]>] = [:]
         for (storedKey, item) in found.items {
             if let key = stored[storedKey] { entries[key] = entry(key, item) }
@@ -91,19 +94,19 @@ public struct StateClient: Sendable {
 
     /// Saves raw bytes at `key`.
     public func save(_ key: String, bytes: [UInt8], options: SaveOptions = .init()) async throws {
-        try await store.set(try setRequest(key, bytes, options))
+        try await traced.set(try setRequest(key, bytes, options))
     }
 
     /// Saves several items, each on its own (not atomic, as in Dapr); returns the failures by key.
     public func bulkSave(_ items: [(key: String, bytes: [UInt8], options: SaveOptions)]) async throws -> [String: StateError] {
         let requests = try items.map { item throws(StateError) in try setRequest(item.key, item.bytes, item.options) }
-        let failures = await store.bulkSet(requests)
+        let failures = await traced.bulkSet(requests)
         return Dictionary(uniqueKeysWithValues: failures.map { (userKey($0.key), $0.value) })
     }
 
     /// Deletes `key`; with an ETag only if it still matches.
     public func delete(_ key: String, etag: String? = nil, consistency: Consistency = .eventual) async throws {
-        try await store.delete(try deleteRequest(key, etag: etag, consistency: consistency))
+        try await traced.delete(try deleteRequest(key, etag: etag, consistency: consistency))
     }
 
     /// Applies the operations in order, all or nothing.
@@ -118,7 +121,7 @@ public struct StateClient: Sendable {
             }
         }
         guard !translated.isEmpty else { return }
-        try await store.transaction(translated)
+        try await traced.transaction(translated)
     }
 
     // MARK: Query and keys
@@ -128,7 +131,7 @@ public struct StateClient: Sendable {
         guard store.capabilities.contains(.query) else {
             throw StateError(.unsupported, "state store \(storeName) does not support querying")
         }
-        var result = try await store.query(query, keyPrefix: storedKeyPrefix)
+        var result = try await traced.query(query, keyPrefix: storedKeyPrefix)
         result.items = result.items.map { StateQueryResult.Item(key: userKey($0.key), value: $0.value, etag: $0.etag) }
         return result
     }
@@ -142,7 +145,7 @@ public struct StateClient: Sendable {
             throw StateError(.invalidRequest, "input key/keyPrefix '\(prefix)' can't contain '\(keyPrefixSeparator)'")
         }
         guard (1...1_000).contains(limit) else { throw StateError(.invalidRequest, "limit must be 1…1000") }
-        var page = try await store.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: try token.map(Self.storeToken))
+        var page = try await traced.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: try token.map(Self.storeToken))
         page.keys = page.keys.map(userKey)
         page.token = page.token.map(Self.clientToken)
         return page
