@@ -69,7 +69,7 @@ struct Benchmarks: ParsableCommand {
         case .tracing:
             try await TracingBenchmark(
                 settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis,
-                orders: max(1, try reader.count(forKey: "bench.orders", default: 100))
+                orders: max(1, try reader.count(forKey: "bench.orders", default: 50))
             ).run()
         case .keyedState:
             try await KeyedStateBenchmark(
