@@ -20,7 +20,7 @@ import Tracing
 /// | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | as specified | `parentbased_always_on` |
 /// | `OTEL_BSP_SCHEDULE_DELAY`, `…_EXPORT_TIMEOUT`, `…_MAX_QUEUE_SIZE`, `…_MAX_EXPORT_BATCH_SIZE` | the batch span processor, in ms | 5000, 30000, 2048, 512 |
 /// | `OTEL_RESOURCE_ATTRIBUTES` | `key=value,…` on every span | none |
-/// | `OTEL_LOG_LEVEL` | swift-otel's own log level | `info` |
+/// | `OTEL_LOG_LEVEL` | swift-otel's own log level (`info` lists the settings it applied) | `warning` |
 ///
 /// The one departure from the specification: with no endpoint and no `OTEL_TRACES_EXPORTER`,
 /// tracing is off (the specification exports to `localhost:4318`), so a service started without a
@@ -76,6 +76,7 @@ extension TracingSettings {
         var configuration = OTel.Configuration.default
         configuration.serviceName = serviceName
         configuration.diagnosticLogger = .custom(logger)
+        configuration.diagnosticLogLevel = .warning
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         do {
