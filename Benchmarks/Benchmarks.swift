@@ -32,7 +32,7 @@ struct Benchmarks: ParsableCommand {
 
     /// The benchmarks, by the name given on the command line.
     enum Name: String, CaseIterable, ExpressibleByArgument {
-        case redis, state, sidecar, events, catalog, identity, basket, orders, webapp
+        case redis, state, sidecar, events, catalog, identity, basket, orders, webapp, tracing
         case keyedState = "keyed-state", modelDownload = "model-download", embeddings
         case semanticSearch = "semantic-search"
     }
@@ -66,6 +66,11 @@ struct Benchmarks: ParsableCommand {
             ).run()
         case .webapp:
             try await WebAppBenchmark(settings: HTTPBenchmarkSettings(reader: reader)).run()
+        case .tracing:
+            try await TracingBenchmark(
+                settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis,
+                orders: max(1, try reader.count(forKey: "bench.orders", default: 50))
+            ).run()
         case .keyedState:
             try await KeyedStateBenchmark(
                 updates: try reader.count(forKey: "bench.updates", default: 1_000_000),

@@ -23,7 +23,10 @@ struct EventBusBenchmark {
             group.addTask { try await client.run() }
             defer { group.cancelAll() }
             let prefix = "bench:events:\(UUID().uuidString.prefix(8)):"
-            let payload = try EventEnvelope(Self.sampleEvent(), source: "benchmark", traceParent: .random()).bytes
+            let payload = try EventEnvelope(
+                Self.sampleEvent(), source: "benchmark",
+                traceContext: TraceContextHeaders(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            ).bytes
             let concurrency = settings.concurrency
 
             let rawTool = try await redisBenchmarkXADD(stream: prefix + "raw-tool", payload: payload, concurrency: concurrency)

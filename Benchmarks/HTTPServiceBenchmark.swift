@@ -53,8 +53,8 @@ struct WrkTool {
         try await measure(url, luaScript: luaScript).requestsPerSecond
     }
 
-    /// Requests per second and the 99th-percentile latency (ms) of `url`.
-    func measure(_ url: String, luaScript: String? = nil) async throws -> (requestsPerSecond: Double, p99Milliseconds: Double) {
+    /// Requests per second and the median and 99th-percentile latencies (ms) of `url`.
+    func measure(_ url: String, luaScript: String? = nil) async throws -> (requestsPerSecond: Double, p50Milliseconds: Double, p99Milliseconds: Double) {
         var arguments = ["-t", String(threads), "-c", String(connections), "-d", "\(duration)s", "--latency"]
         if let luaScript { arguments += ["-s", luaScript] }
         let output = try await runTool(executable, arguments + [url])
@@ -64,9 +64,10 @@ struct WrkTool {
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         guard let line = lines.first(where: { $0.hasPrefix("Requests/sec:") }),
             let value = Double(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)),
+            let p50 = lines.first(where: { $0.hasPrefix("50%") }).flatMap({ Self.milliseconds(String($0.dropFirst(3))) }),
             let p99 = lines.first(where: { $0.hasPrefix("99%") }).flatMap({ Self.milliseconds(String($0.dropFirst(3))) })
         else { throw BenchmarkError(message: "could not read wrk's output: \(output)") }
-        return (value, p99)
+        return (value, p50, p99)
     }
 
     /// wrk's `1.23ms`, `456.00us` or `1.20s` in milliseconds.

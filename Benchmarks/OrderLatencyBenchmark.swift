@@ -56,7 +56,7 @@ struct OrderLatencyBenchmark {
     }
 
     /// One basket of one unit checked out, timed until the order reads `paid`.
-    private func checkoutToPaid(basket: String, ordering: String, token: String, productId: Int) async throws -> Duration {
+    func checkoutToPaid(basket: String, ordering: String, token: String, productId: Int) async throws -> Duration {
         _ = try await send(.PUT, basket + "/api/v1/basket", token: token, json: #"{"items":[{"productId":\#(productId),"quantity":1}]}"#)
         let requestId = UUID().uuidString.lowercased()
         let start = ContinuousClock.now

@@ -12,7 +12,8 @@ struct App {
             let reader = try await ConfigReader.service(port: basketDefaultPort, appID: basketDefaultAppID)
             let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
-            try await buildApplication(reader: reader).runService()
+            let tracing = try TracingSettings(reader: reader, serviceName: settings.appID).bootstrap()
+            try await buildApplication(reader: reader).runService(tracing: tracing)
         }
     }
 }

@@ -28,7 +28,8 @@ struct Serve: AsyncParsableCommand {
             let reader = try await ConfigReader.service(port: modelWorkerDefaultPort, appID: modelWorkerDefaultAppID)
             let settings = try ServiceSettings(reader: reader)
             LoggingSystem.bootstrap(format: settings.logFormat, level: settings.logLevel)
-            try await buildApplication(reader: reader).runService()
+            let tracing = try TracingSettings(reader: reader, serviceName: settings.appID).bootstrap()
+            try await buildApplication(reader: reader).runService(tracing: tracing)
         }
     }
 }

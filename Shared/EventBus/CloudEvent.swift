@@ -1,6 +1,7 @@
 import Foundation
 
-/// A CloudEvents 1.0 JSON envelope (structured mode) with the W3C `traceparent` extension:
+/// A CloudEvents 1.0 JSON envelope (structured mode) with the distributed-tracing extension
+/// (W3C `traceparent`, and `tracestate` when the tracer sets one):
 ///
 /// ```json
 /// {"data":{…},"datacontenttype":"application/json","id":"5B0C…","source":"basket-api",
@@ -18,6 +19,7 @@ public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
     public var time: String?
     public var datacontenttype: String?
     public var traceparent: String?
+    public var tracestate: String?
     public var data: Payload
 }
 
@@ -30,10 +32,11 @@ public struct CloudEventHeader: Codable, Sendable, Hashable {
     public var time: String?
     public var datacontenttype: String?
     public var traceparent: String?
+    public var tracestate: String?
 
     public init(
         specversion: String = "1.0", id: String, source: String, type: String, time: String? = nil, datacontenttype: String? = "application/json",
-        traceparent: String? = nil
+        traceparent: String? = nil, tracestate: String? = nil
     ) {
         self.specversion = specversion
         self.id = id
@@ -42,6 +45,12 @@ public struct CloudEventHeader: Codable, Sendable, Hashable {
         self.time = time
         self.datacontenttype = datacontenttype
         self.traceparent = traceparent
+        self.tracestate = tracestate
+    }
+
+    /// The trace context the publisher's span wrote (empty when it traced nothing).
+    public var traceContext: TraceContextHeaders {
+        TraceContextHeaders(traceparent: traceparent, tracestate: tracestate)
     }
 }
 
@@ -61,12 +70,13 @@ public struct EventEnvelope: Sendable, Hashable {
     /// Wraps `event` in a CloudEvents envelope.
     /// - Parameters:
     ///   - source: the publishing app id.
-    ///   - traceParent: the trace to continue; a new one when `nil`.
-    public init<Event: IntegrationEvent>(_ event: Event, source: String, traceParent: TraceParent?) throws {
+    ///   - traceContext: the span the event continues: by default the task's current span
+    ///     (nothing when tracing is off), so an outbox entry carries the span that wrote it.
+    public init<Event: IntegrationEvent>(_ event: Event, source: String, traceContext: TraceContextHeaders = .current) throws {
         let envelope = CloudEvent(
             specversion: "1.0", id: event.id.uuidString.lowercased(), source: source, type: Event.topic,
             time: EventJSON.format(event.creationDate), datacontenttype: "application/json",
-            traceparent: (traceParent ?? .random()).description, data: event)
+            traceparent: traceContext.traceparent, tracestate: traceContext.tracestate, data: event)
         self.init(topic: Event.topic, bytes: Array(try EventJSON.encoder().encode(envelope)))
     }
 

@@ -17,8 +17,9 @@ import ServiceLifecycle
 /// Implementations: ``RedisStreamsEventBus`` (production) and ``InMemoryEventBus`` (unit tests of
 /// handlers), with the same delivery semantics.
 public protocol EventBus: Service {
-    /// Publishes `event` on its topic, wrapped in a CloudEvents envelope whose `traceparent` is
-    /// ``TraceParent/current`` (a new trace when there is none). Returns once the event is stored.
+    /// Publishes `event` on its topic, wrapped in a CloudEvents envelope, in a producer span
+    /// (`<topic> publish`) whose context the envelope's `traceparent` carries. Returns once the
+    /// event is stored.
     func publish<Event: IntegrationEvent>(_ event: Event) async throws
 
     /// Publishes an envelope as it is (the outbox relay republishes stored envelopes this way).
@@ -44,18 +45,16 @@ extension EventBus {
 public struct EventContext: Sendable {
     /// The topic (event name).
     public var topic: String
-    /// The envelope's attributes: id, source (publishing app), time, traceparent.
+    /// The envelope's attributes: id, source (publishing app), time, trace context. The handler
+    /// runs in the span `<topic> process`, a child of the span named by `header.traceparent`.
     public var header: CloudEventHeader
-    /// The trace the publisher set, also ``TraceParent/current`` while the handler runs.
-    public var traceParent: TraceParent?
     /// 1 on the first delivery; higher on retries and after another consumer reclaimed it.
     public var attempt: Int
 
     /// A context as the bus makes it; for tests that call a handler directly.
-    public init(topic: String, header: CloudEventHeader, traceParent: TraceParent?, attempt: Int) {
+    public init(topic: String, header: CloudEventHeader, attempt: Int) {
         self.topic = topic
         self.header = header
-        self.traceParent = traceParent
         self.attempt = attempt
     }
 }
@@ -68,10 +67,7 @@ struct Subscription: Sendable {
     init<Event: IntegrationEvent>(_ type: Event.Type, handler: @escaping @Sendable (Event, EventContext) async throws -> Void) {
         topic = Event.topic
         handle = { envelope, context in
-            let event = try envelope.event(as: Event.self)
-            try await TraceParent.$current.withValue(context.traceParent) {
-                try await handler(event, context)
-            }
+            try await handler(envelope.event(as: Event.self), context)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Logging
+import Tracing
 
 /// What became of one message.
 enum DeliveryOutcome: Sendable, Equatable {
@@ -13,15 +14,17 @@ enum DeliveryOutcome: Sendable, Equatable {
     case abandoned
 }
 
-/// The delivery rules both buses share: deduplicate by event id, run the handler with the
-/// event's trace context, retry with backoff, give up after the last attempt. A backoff ends
-/// early, abandoning the message, when the bus shuts down gracefully (ServiceLifecycle).
+/// The delivery rules both buses share: deduplicate by event id, run the handler in a span that
+/// continues the envelope's trace, retry with backoff, give up after the last attempt. A backoff
+/// ends early, abandoning the message, when the bus shuts down gracefully (ServiceLifecycle).
 struct EventDelivery: Sendable {
     let retry: RetryPolicy
     let handledEvents: HandledEventLog
     let logger: Logger
     /// Where retries are counted (the Redis bus); none in memory.
     var metrics: EventBusMetrics? = nil
+    /// The consumer group (the subscribing app id), for the span.
+    let group: String
 
     /// Delivers `envelope` to `subscription`.
     /// - Parameter earlierAttempts: deliveries already made (by consumers that died meanwhile).
@@ -32,6 +35,16 @@ struct EventDelivery: Sendable {
         } catch {
             return .deadLetter(error: "\(error)", attempts: 0)
         }
+        return await EventSpans.process(envelope.topic, header: header, group: group) { span in
+            let outcome = await deliver(envelope, header: header, to: subscription, earlierAttempts: earlierAttempts, span: span)
+            if case .deadLetter(let error, _) = outcome { span.setStatus(SpanStatus(code: .error, message: error)) }
+            return outcome
+        }
+    }
+
+    private func deliver(
+        _ envelope: EventEnvelope, header: CloudEventHeader, to subscription: Subscription, earlierAttempts: Int, span: any Span
+    ) async -> DeliveryOutcome {
         var metadata: Logger.Metadata = ["event.topic": "\(envelope.topic)", "event.id": "\(header.id)"]
         if earlierAttempts >= retry.maximumAttempts {
             return .deadLetter(error: "delivered \(earlierAttempts) times to consumers that stopped before acknowledging it", attempts: earlierAttempts)
@@ -63,11 +76,12 @@ struct EventDelivery: Sendable {
 
             attempt += 1
             metadata["event.attempt"] = "\(attempt)"
-            let context = EventContext(
-                topic: envelope.topic, header: header, traceParent: header.traceparent.flatMap(TraceParent.init), attempt: attempt)
+            span.attributes["messaging.eshop.attempts"] = attempt
+            let context = EventContext(topic: envelope.topic, header: header, attempt: attempt)
             do {
                 try await subscription.handle(envelope, context)
             } catch {
+                span.recordError(error)
                 await release(envelope.topic, header.id, metadata)
                 if Task.isCancelled { return .abandoned }
                 if let error = error as? EventBusError, error.code == .malformedEnvelope {

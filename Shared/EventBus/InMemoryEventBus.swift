@@ -56,13 +56,15 @@ public final class InMemoryEventBus: EventBus {
         let state = state ?? StateClient(store: MemoryStateStore(), storeName: "statestore", appID: appID)
         delivery = EventDelivery(
             retry: retry, handledEvents: HandledEventLog(state: state, windowInSeconds: deduplicationWindowInSeconds),
-            logger: logger)
+            logger: logger, group: appID)
     }
 
     // MARK: EventBus
 
     public func publish<Event: IntegrationEvent>(_ event: Event) async throws {
-        try await publish(EventEnvelope(event, source: appID, traceParent: TraceParent.current))
+        try await EventSpans.publish(Event.topic, eventID: event.id.uuidString.lowercased()) {
+            try await publish(EventEnvelope(event, source: appID))
+        }
     }
 
     public func publish(_ envelope: EventEnvelope) async throws {

@@ -57,9 +57,10 @@ public struct StateOutbox: OutboxStore {
     }
 
     /// The operation that stores `event` in the outbox, to put in your own state transaction.
-    /// The envelope carries ``TraceParent/current``.
+    /// The envelope carries the trace context of the span writing it (``TraceContextHeaders/current``),
+    /// so the relay's publish and the handlers continue that trace however late they run.
     public func operation<Event: IntegrationEvent>(for event: Event) throws -> StateOperation {
-        let envelope = try EventEnvelope(event, source: source, traceParent: TraceParent.current)
+        let envelope = try EventEnvelope(event, source: source)
         let key = "\(Self.keyPrefix)\(sequence.next()):\(envelope.topic):\(event.id.uuidString.lowercased())"
         return .upsert(key: key, bytes: envelope.bytes, options: SaveOptions(concurrency: .firstWrite))
     }

@@ -111,7 +111,7 @@ public final class RedisStreamsEventBus: EventBus {
             handledEvents: HandledEventLog(
                 state: state, windowInSeconds: configuration.deduplicationWindowInSeconds,
                 leaseInSeconds: configuration.handlingLeaseInSeconds),
-            logger: logger, metrics: metrics)
+            logger: logger, metrics: metrics, group: configuration.appID)
     }
 
     /// The stream of `topic`.
@@ -123,14 +123,19 @@ public final class RedisStreamsEventBus: EventBus {
     // MARK: Publish
 
     public func publish<Event: IntegrationEvent>(_ event: Event) async throws {
-        try await add(EventEnvelope(event, source: configuration.appID, traceParent: TraceParent.current))
+        try await EventSpans.publish(Event.topic, eventID: event.id.uuidString.lowercased()) {
+            try await add(EventEnvelope(event, source: configuration.appID))
+        }
     }
 
     /// Publishes a stored envelope after checking it is a CloudEvents envelope (a malformed one
     /// would only be dead-lettered by every subscriber).
+    /// Its span continues the envelope's trace (the outbox writer's span, for the relay).
     public func publish(_ envelope: EventEnvelope) async throws {
-        _ = try envelope.header()
-        try await add(envelope)
+        let header = try envelope.header()
+        try await EventSpans.publish(envelope.topic, eventID: header.id, parent: header.traceContext.serviceContext()) {
+            try await add(envelope)
+        }
     }
 
     private func add(_ envelope: EventEnvelope) async throws {

@@ -104,9 +104,11 @@ public final class RedisConnection: Sendable {
     /// `BLPOP`): its reply is due within `blocking` plus the command timeout, so a blocking read
     /// is never judged by the command timeout alone. Errors and cancellation as for ``send(_:)``.
     public func send(_ command: RedisCommand, blockingFor blocking: Duration) async throws -> RESPValue {
-        let reply = try await CancellableWait.value(of: sendFuture(command, blockingFor: blocking))
-        if case .error(let message) = reply { throw RedisError(.server, message) }
-        return reply
+        try await RedisSpan.run(command.name) {
+            let reply = try await CancellableWait.value(of: sendFuture(command, blockingFor: blocking))
+            if case .error(let message) = reply { throw RedisError(.server, message) }
+            return reply
+        }
     }
 
     /// Sends one command and returns a future for its reply (error replies included, not thrown),
@@ -128,10 +130,12 @@ public final class RedisConnection: Sendable {
     /// Cancellation as for ``send(_:)``.
     public func pipeline(_ commands: [RedisCommand]) async throws -> [RESPValue] {
         guard !commands.isEmpty else { return [] }
-        let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
-        let bytes = try RedisCommand.encode(commands)
-        write(RedisRequest(bytes: bytes, sink: .batch(promise, count: commands.count), deadline: .now() + commandTimeout))
-        return try await CancellableWait.value(of: promise.futureResult)
+        return try await RedisSpan.run(commands[0].name == "MULTI" ? "MULTI" : "PIPELINE", batchSize: commands.count) {
+            let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
+            let bytes = try RedisCommand.encode(commands)
+            write(RedisRequest(bytes: bytes, sink: .batch(promise, count: commands.count), deadline: .now() + commandTimeout))
+            return try await CancellableWait.value(of: promise.futureResult)
+        }
     }
 
     private func write(_ request: RedisRequest) {

@@ -13,6 +13,8 @@ import Foundation
 /// ```
 public struct StateClient: Sendable {
     public let store: any StateStore
+    /// `store` with a span around every call (``TracingStateStore``): what the operations use.
+    private let traced: TracingStateStore
     /// The component name (`statestore`), used by the `name` prefix strategy.
     public let storeName: String
     /// The calling app's id (`basket-api`), used by the default prefix strategy.
@@ -23,6 +25,7 @@ public struct StateClient: Sendable {
 
     public init(store: any StateStore, storeName: String, appID: String, keyPrefix: KeyPrefix = .appID, defaultTTLInSeconds: Int? = nil) {
         self.store = store
+        self.traced = TracingStateStore(base: store, storeName: storeName)
         self.storeName = storeName
         self.appID = appID
         self.keyPrefix = keyPrefix
@@ -58,7 +61,7 @@ public struct StateClient: Sendable {
     /// The raw bytes stored at `key`, with ETag and expiry; `nil` when absent or expired.
     public func get(_ key: String, consistency: Consistency = .eventual) async throws -> StateEntry<[UInt8]>? {
         let stored = try storedKey(key)
-        return try await measured("get") { try await store.get(stored, consistency: consistency) }.map { entry(key, $0) }
+        return try await measured("get") { try await traced.get(stored, consistency: consistency) }.map { entry(key, $0) }
     }
 
     /// The items found among `keys`, by user key. Throws when any key could not be read (use
@@ -76,7 +79,7 @@ public struct StateClient: Sendable {
     ) async throws -> (entries: [String: StateEntry<[UInt8]>], failures: [String: StateError]) {
         var stored: [String: String] = [:]
         for key in keys { stored[try storedKey(key)] = key }
-        let found = try await measured("bulkGet") { try await store.bulkGet(Array(stored.keys), consistency: consistency) }
+        let found = try await measured("bulkGet") { try await traced.bulkGet(Array(stored.keys), consistency: consistency) }
         var entries: [String: StateEntry<[UInt8]>] = [:]
         for (storedKey, item) in found.items {
             if let key = stored[storedKey] { entries[key] = entry(key, item) }
@@ -93,13 +96,13 @@ public struct StateClient: Sendable {
     /// Saves raw bytes at `key`.
     public func save(_ key: String, bytes: [UInt8], options: SaveOptions = .init()) async throws {
         let request = try setRequest(key, bytes, options)
-        try await measured("save") { try await store.set(request) }
+        try await measured("save") { try await traced.set(request) }
     }
 
     /// Saves several items, each on its own (not atomic, as in Dapr); returns the failures by key.
     public func bulkSave(_ items: [(key: String, bytes: [UInt8], options: SaveOptions)]) async throws -> [String: StateError] {
         let requests = try items.map { item throws(StateError) in try setRequest(item.key, item.bytes, item.options) }
-        let failures = try await measured("bulkSave") { await store.bulkSet(requests) }
+        let failures = try await measured("bulkSave") { await traced.bulkSet(requests) }
         recordConflicts("bulkSave", failures.values)
         return Dictionary(uniqueKeysWithValues: failures.map { (userKey($0.key), $0.value) })
     }
@@ -107,7 +110,7 @@ public struct StateClient: Sendable {
     /// Deletes `key`; with an ETag only if it still matches.
     public func delete(_ key: String, etag: String? = nil, consistency: Consistency = .eventual) async throws {
         let request = try deleteRequest(key, etag: etag, consistency: consistency)
-        try await measured("delete") { try await store.delete(request) }
+        try await measured("delete") { try await traced.delete(request) }
     }
 
     /// Applies the operations in order, all or nothing.
@@ -122,7 +125,7 @@ public struct StateClient: Sendable {
             }
         }
         guard !translated.isEmpty else { return }
-        try await measured("transaction") { try await store.transaction(translated) }
+        try await measured("transaction") { try await traced.transaction(translated) }
     }
 
     // MARK: Query and keys
@@ -132,7 +135,7 @@ public struct StateClient: Sendable {
         guard store.capabilities.contains(.query) else {
             throw StateError(.unsupported, "state store \(storeName) does not support querying")
         }
-        var result = try await measured("query") { try await store.query(query, keyPrefix: storedKeyPrefix) }
+        var result = try await measured("query") { try await traced.query(query, keyPrefix: storedKeyPrefix) }
         result.items = result.items.map { StateQueryResult.Item(key: userKey($0.key), value: $0.value, etag: $0.etag) }
         return result
     }
@@ -147,7 +150,7 @@ public struct StateClient: Sendable {
         }
         guard (1...1_000).contains(limit) else { throw StateError(.invalidRequest, "limit must be 1…1000") }
         let storeToken = try token.map(Self.storeToken)
-        var page = try await measured("keys") { try await store.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: storeToken) }
+        var page = try await measured("keys") { try await traced.keys(prefix: storedKeyPrefix + prefix, limit: limit, token: storeToken) }
         page.keys = page.keys.map(userKey)
         page.token = page.token.map(Self.clientToken)
         return page

@@ -52,7 +52,7 @@ extension PostgresStateStore {
 
         let statement = sql.query
         return try await mappingErrors("query") {
-            let rows = try await client.query(statement, logger: logger).collect()
+            let rows = try await client.tracedQuery(statement, logger: logger).collect()
             var items: [StateQueryResult.Item] = []
             for row in rows.prefix(query.limit ?? Int.max) {
                 let (key, value, etag) = try row.decode((String, String, String).self)

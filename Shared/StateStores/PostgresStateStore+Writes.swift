@@ -11,13 +11,13 @@ protocol PostgresStatementRunner {
 
 extension PostgresClient: PostgresStatementRunner {
     func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
+        try await tracedQuery(query, logger: logger).collect()
     }
 }
 
 extension PostgresConnection: PostgresStatementRunner {
     func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
+        try await tracedQuery(query, logger: logger).collect()
     }
 }
 

@@ -90,7 +90,7 @@ public final class PostgresStateStore: StateStore, Service {
         let table = try tables.state
         guard !Self.containsNUL(key) else { return nil }  // PostgreSQL text cannot hold U+0000
         return try await mappingErrors("get") {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 SELECT key, CASE WHEN isbinary THEN value #>> '{}' ELSE value::text END, isbinary, xmin::text, expiredate
                 FROM \(unescaped: table.sql)
@@ -108,7 +108,7 @@ public final class PostgresStateStore: StateStore, Service {
         let keys = keys.filter { !Self.containsNUL($0) }
         guard !keys.isEmpty else { return BulkGetResult() }
         let rows = try await mappingErrors("bulk get") {
-            try await client.query(
+            try await client.tracedQuery(
                 """
                 SELECT key, CASE WHEN isbinary THEN value #>> '{}' ELSE value::text END, isbinary, xmin::text, expiredate
                 FROM \(unescaped: table.sql)
@@ -188,7 +188,7 @@ public final class PostgresStateStore: StateStore, Service {
         let pattern = Self.likePrefixPattern(prefix)
         let fetch = limit == Int.max ? limit : limit + 1
         return try await mappingErrors("keys") {
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 SELECT key FROM \(unescaped: table.sql)
                 WHERE key LIKE \(pattern) AND (expiredate IS NULL OR expiredate > now())

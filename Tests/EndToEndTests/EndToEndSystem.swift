@@ -26,8 +26,10 @@ struct EndToEndSystem: Sendable {
     /// - Parameters:
     ///   - gracePeriodSeconds: Ordering's grace period (0: orders move on at once).
     ///   - paymentFailAbove: Payment refuses totals above this.
+    ///   - environment: more variables for every service (`OTEL_*`).
     static func with(
-        gracePeriodSeconds: Int = 0, paymentFailAbove: String = "5000", _ body: @Sendable (EndToEndSystem) async throws -> Void
+        gracePeriodSeconds: Int = 0, paymentFailAbove: String = "5000", environment: [String: String] = [:],
+        _ body: @Sendable (EndToEndSystem) async throws -> Void
     ) async throws {
         try await TestPostgres.withDatabase(prefix: "e2e") { database in
             var configured = TestRedis.configuration
@@ -40,7 +42,7 @@ struct EndToEndSystem: Sendable {
                 "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_PASSWORD": redis.password ?? "", "REDIS_DATABASE": String(redis.database),
                 // A killed consumer's events are taken over within seconds instead of 30 s / 60 s.
                 "EVENTBUS_RECLAIM_IDLE_SECONDS": "2", "EVENTBUS_HANDLING_LEASE_SECONDS": "3",
-            ]
+            ].merging(environment) { $1 }
             try await TestServiceProcess.with("Identity", environment: common.merging(["IDENTITY_BCRYPT_COST": "4"]) { $1 }) { identity in
                 let withIdentity = common.merging(["IDENTITY_URL": identity.baseURL]) { $1 }
                 let orderingEnvironment = withIdentity.merging(

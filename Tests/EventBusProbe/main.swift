@@ -7,13 +7,15 @@
 //                                in one outbox transaction, print "committed", then hang (no relay)
 //
 // Environment: REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, APP_ID, EVENTS_STREAM_PREFIX, and for
-// outbox-write STATE_KEY, ORDER_ID, EVENT_ID, TRACEPARENT.
+// outbox-write STATE_KEY, ORDER_ID, EVENT_ID, TRACEPARENT (the write is a span continuing it).
 import EventBus
 import Foundation
 import Logging
+import OTel
 import RedisClient
 import StateClient
 import StateStores
+import Tracing
 
 let environment = ProcessInfo.processInfo.environment
 let logger = Logger(label: "event-bus-probe")
@@ -52,10 +54,18 @@ try await withThrowingTaskGroup(of: Void.self) { group in
         let outbox = StateOutbox(state: state)
         let orderID = UUID(uuidString: environment["ORDER_ID"] ?? "") ?? UUID()
         let eventID = UUID(uuidString: environment["EVENT_ID"] ?? "") ?? UUID()
-        try await TraceParent.$current.withValue(environment["TRACEPARENT"].flatMap(TraceParent.init)) {
-            try await outbox.transaction(
-                [.upsert(key: environment["STATE_KEY"] ?? "order", bytes: Array("paid".utf8))],
-                publishing: [OrderPaymentSucceeded(orderId: orderID, id: eventID)])
+        // swift-otel's tracer (W3C propagation) as a service has it, exporting nothing.
+        var tracing = OTel.Configuration.default
+        tracing.traces.exporter = .none
+        tracing.logs.enabled = false
+        tracing.metrics.enabled = false
+        let caller = TraceContextHeaders(traceparent: environment["TRACEPARENT"])
+        try await withTracer(OTel.makeTracingBackend(configuration: tracing).factory) {
+            try await withSpan("outbox write", context: caller.serviceContext()) { _ in
+                try await outbox.transaction(
+                    [.upsert(key: environment["STATE_KEY"] ?? "order", bytes: Array("paid".utf8))],
+                    publishing: [OrderPaymentSucceeded(orderId: orderID, id: eventID)])
+            }
         }
         say("committed")
         group.addTask { try await hang() }

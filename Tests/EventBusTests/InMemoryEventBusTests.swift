@@ -5,24 +5,38 @@ import ServiceLifecycleTestKit
 import StateClient
 import Testing
 import TestSupport
+import Tracing
 
 /// The in-memory bus follows the same delivery rules, without Redis.
 @Suite(.timeLimit(.minutes(1))) struct InMemoryEventBusTests {
-    @Test func aHandlerReceivesThePublishedEventWithItsTraceContext() async throws {
+    @Test func aHandlerRunsInASpanOfThePublishersTrace() async throws {
         let bus = InMemoryEventBus(appID: "ordering-api")
         let log = HandledLog()
-        bus.subscribe(OrderStockConfirmed.self) { event, context in log.record(event.orderId, context) }
-        let trace = TraceParent.random()
+        let seen = HandledTraces()
+        bus.subscribe(OrderStockConfirmed.self) { event, context in
+            seen.append(.current)
+            log.record(event.orderId, context)
+        }
         let event = OrderStockConfirmed(orderId: UUID())
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await bus.run() }
-            try await TraceParent.$current.withValue(trace) { try await bus.publish(event) }
-            await bus.waitUntilIdle()
-            group.cancelAll()
+        let publisher = try await withTracer(W3CTestTracer.make()) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await bus.run() }
+                let publisher = try await withSpan("checkout") { _ in
+                    try await bus.publish(event)
+                    return TraceContextHeaders.current
+                }
+                await bus.waitUntilIdle()
+                group.cancelAll()
+                return publisher
+            }
         }
         #expect(log.count(event.orderId) == 1)
-        #expect(log.contexts.first?.traceParent == trace)
-        #expect(log.contexts.first?.header.source == "ordering-api")
+        let header = try #require(log.contexts.first?.header)
+        #expect(header.traceContext.traceID == publisher.traceID)
+        #expect(header.traceContext.spanID != publisher.spanID)  // the publish span, the checkout's child
+        #expect(seen.all.first?.traceID == publisher.traceID)
+        #expect(seen.all.first?.spanID != header.traceContext.spanID)  // the handler's own span
+        #expect(header.source == "ordering-api")
         #expect(log.contexts.first?.attempt == 1)
     }
 
@@ -33,14 +47,19 @@ import TestSupport
             try await bus.publish(OrderStatusChangedToShipped(orderId: event.orderId, orderStatus: .shipped, description: "", buyerId: "alice"))
         }
         bus.subscribe(OrderStatusChangedToShipped.self) { event, context in log.record(event.orderId, context) }
-        let trace = TraceParent.random()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await bus.run() }
-            try await TraceParent.$current.withValue(trace) { try await bus.publish(OrderPaymentSucceeded(orderId: UUID())) }
-            await bus.waitUntilIdle()
-            group.cancelAll()
+        let trace = try await withTracer(W3CTestTracer.make()) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await bus.run() }
+                let trace = try await withSpan("payment") { _ in
+                    try await bus.publish(OrderPaymentSucceeded(orderId: UUID()))
+                    return TraceContextHeaders.current
+                }
+                await bus.waitUntilIdle()
+                group.cancelAll()
+                return trace
+            }
         }
-        #expect(log.contexts.map(\.traceParent) == [trace])
+        #expect(log.contexts.map(\.header.traceContext.traceID) == [trace.traceID])
     }
 
     @Test func aFailingHandlerIsRetriedThenDeadLetteredAndReplayRunsItAgain() async throws {

@@ -28,7 +28,7 @@ import Testing
     @Test(arguments: 0..<events.count)
     func everyIdInTheEnvelopeIsLowerCase(_ index: Int) throws {
         let event = Self.events[index]
-        let envelope = try EventEnvelope(event, source: "test", traceParent: nil)
+        let envelope = try EventEnvelope(event, source: "test")
         let json = String(decoding: envelope.bytes, as: UTF8.self)
         #expect(!json.contains(event.id.uuidString), "capital event id in \(json)")
         #expect(!json.contains(Self.orderId.uuidString), "capital order id in \(json)")

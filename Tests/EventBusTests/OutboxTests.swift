@@ -46,7 +46,9 @@ import TestSupport
             let envelope = EventEnvelope(topic: OrderPaymentSucceeded.topic, bytes: fields.last?.bytes ?? [])
             let header = try envelope.header()
             #expect(header.id == eventID.uuidString.lowercased())
-            #expect(header.traceparent == trace)
+            // The span that wrote it: the caller's trace, a span of its own.
+            #expect(header.traceContext.traceID == trace.split(separator: "-")[1])
+            #expect(header.traceContext.spanID != trace.split(separator: "-")[2])
             #expect(header.source == fixture.appID)
             #expect(try envelope.event(as: OrderPaymentSucceeded.self).orderId == order)
             #expect(try await outbox.pending(limit: 10).isEmpty)

@@ -6,6 +6,7 @@ import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 import TestSupport
+import Tracing
 
 /// The bus against the real Redis of `scripts/test`, each test on streams and state of its own.
 @Suite(.redisReachable, .timeLimit(.minutes(1))) struct RedisStreamsEventBusTests {
@@ -181,30 +182,33 @@ import TestSupport
         }
     }
 
-    @Test func theTraceContextSetWhenPublishingIsVisibleInTheHandler() async throws {
+    @Test func theHandlerRunsInASpanOfThePublishersTrace() async throws {
         let fixture = RedisEventsFixture()
         try await TestRedis.withClient { redis in
             let log = HandledLog()
             let seenInTask = HandledTraces()
             let bus = fixture.bus(redis)
             bus.subscribe(OrderStockConfirmed.self) { event, context in
-                seenInTask.append(TraceParent.current)
+                seenInTask.append(.current)
                 log.record(event.orderId, context)
             }
-            let trace = try #require(TraceParent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
             let event = OrderStockConfirmed(orderId: UUID())
-            try await fixture.running([bus]) {
-                try await TraceParent.$current.withValue(trace) { try await bus.publish(event) }
-                try await TestRedis.eventually(within: .seconds(10)) {
-                    guard log.total == 1 else { throw NotYet(description: "not handled") }
+            // The W3C trace id the caller chose (as an HTTP request's traceparent would).
+            let caller = TraceContextHeaders(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            try await withTracer(W3CTestTracer.make()) {
+                try await fixture.running([bus]) {
+                    try await withSpan("checkout", context: caller.serviceContext()) { _ in try await bus.publish(event) }
+                    try await TestRedis.eventually(within: .seconds(10)) {
+                        guard log.total == 1 else { throw NotYet(description: "not handled") }
+                    }
                 }
             }
             let context = try #require(log.contexts.first)
-            #expect(context.traceParent == trace)
-            #expect(context.header.traceparent == trace.description)
+            #expect(context.header.traceContext.traceID == caller.traceID)
             #expect(context.header.source == fixture.appID)
             #expect(context.header.id == event.id.uuidString.lowercased())
-            #expect(seenInTask.all == [trace])
+            #expect(seenInTask.all.map(\.traceID) == [caller.traceID])
+            #expect(seenInTask.all.first?.spanID != context.header.traceContext.spanID)
             try await fixture.cleanUp(redis)
         }
     }
@@ -252,7 +256,7 @@ import TestSupport
 
 /// Trace contexts seen by a handler.
 final class HandledTraces: Sendable {
-    private let traces = Mutex<[TraceParent?]>([])
-    func append(_ trace: TraceParent?) { traces.withLock { $0.append(trace) } }
-    var all: [TraceParent?] { traces.withLock { $0 } }
+    private let traces = Mutex<[TraceContextHeaders]>([])
+    func append(_ trace: TraceContextHeaders) { traces.withLock { $0.append(trace) } }
+    var all: [TraceContextHeaders] { traces.withLock { $0 } }
 }

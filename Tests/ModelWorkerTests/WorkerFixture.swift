@@ -94,7 +94,7 @@ enum PaidOrders {
             let event = OrderStatusChangedToPaid(
                 orderId: UUID(), orderStatus: .paid, description: "paid", orderStockItems: products.map { OrderStockItem(productId: $0, units: 2) },
                 buyerId: "buyer")
-            let envelope = try EventEnvelope(event, source: "ordering-api", traceParent: nil)
+            let envelope = try EventEnvelope(event, source: "ordering-api")
             return RedisCommand("XADD", prefix + OrderStatusChangedToPaid.topic, "*", "envelope", envelope.bytes)
         }
         _ = try await redis.pipeline(commands)

@@ -75,6 +75,7 @@ DEFAULTED = {
     "STORE_LOCK_BACKOFF_MS": "a standby replica's defaults",
     "STATE_MAX_BODY_BYTES": "4 MiB, as Dapr",
     "DAPR_API_TOKEN": "no token: the sidecar is published on 127.0.0.1 / inside the cluster only",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "no collector: no traces exported (compose's observability profile sets one)",
 }
 
 # Shared readers: a call in a service's code → the file whose `forKey:` keys it reads.
@@ -84,9 +85,14 @@ SHARED_READERS = {
     r"PostgresClient\.Configuration\(reader": "Shared/ServiceDefaults/PostgresClient+Configuration.swift",
     r"AuthSettings\(reader": "Shared/ServiceDefaults/Auth/AuthSettings.swift",
     r"RedisStreamsEventBus\.Configuration\(reader": "Shared/ServiceDefaults/RedisStreamsEventBus+Configuration.swift",
+    r"TracingSettings\(reader": "Shared/ServiceDefaults/TracingSettings.swift",
 }
-# `reader.logLevel()` reads log.level (ConfigReader+Service.swift's default key).
-IMPLICIT_KEYS = {"Shared/ServiceDefaults/ServiceSettings.swift": {"log.level"}}
+# `reader.logLevel()` reads log.level (ConfigReader+Service.swift's default key). TracingSettings
+# reads OpenTelemetry's standard variables from a list of their names; deployments set the endpoint.
+IMPLICIT_KEYS = {
+    "Shared/ServiceDefaults/ServiceSettings.swift": {"log.level"},
+    "Shared/ServiceDefaults/TracingSettings.swift": {"otel.exporter.otlp.endpoint"},
+}
 
 HEALTH_PATHS = {"/health/live", "/health/ready"}
 problems = []

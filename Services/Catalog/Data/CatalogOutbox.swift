@@ -2,6 +2,7 @@ import EventBus
 import Logging
 import NIOCore
 import PostgresNIO
+import StateStores
 
 /// The catalog's SQL outbox, `catalog.outbox`: an event is inserted with ``insert(_:on:logger:)``
 /// inside the transaction of the change it announces, so it exists if and only if the change
@@ -16,14 +17,14 @@ struct CatalogOutbox: OutboxStore {
 
     /// Adds `event` to the outbox in the transaction `connection` is in.
     static func insert<Event: IntegrationEvent>(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
-        let envelope = try EventEnvelope(event, source: source, traceParent: TraceParent.current)
-        _ = try await connection.query(
+        let envelope = try EventEnvelope(event, source: source)
+        _ = try await connection.tracedQuery(
             "INSERT INTO catalog.outbox (topic, envelope) VALUES (\(envelope.topic), \(ByteBuffer(bytes: envelope.bytes)))", logger: logger
         ).collect()
     }
 
     func pending(limit: Int) async throws -> [OutboxEntry] {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             "SELECT sequence, topic, envelope FROM catalog.outbox ORDER BY sequence LIMIT \(limit)", logger: logger)
         var entries: [OutboxEntry] = []
         for try await (sequence, topic, envelope) in rows.decode((Int64, String, ByteBuffer).self) {
@@ -34,6 +35,6 @@ struct CatalogOutbox: OutboxStore {
 
     func remove(_ entry: OutboxEntry) async throws {
         guard let sequence = Int64(entry.key) else { return }
-        _ = try await client.query("DELETE FROM catalog.outbox WHERE sequence = \(sequence)", logger: logger).collect()
+        _ = try await client.tracedQuery("DELETE FROM catalog.outbox WHERE sequence = \(sequence)", logger: logger).collect()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import StateStores
 
 /// The sample catalog: 6 brands, 6 types and 36 items invented for this sample, each with a
 /// generated picture. Written only into an empty catalog.
@@ -51,29 +52,29 @@ enum CatalogSeed {
     /// Seeds brands, types, items and pictures when the catalog has no items, brands or types;
     /// run inside the migration transaction, so concurrent replicas seed once.
     static func seedIfEmpty(on connection: PostgresConnection, logger: Logger) async throws {
-        let counts = try await connection.query(
+        let counts = try await connection.tracedQuery(
             """
             SELECT (SELECT count(*) FROM catalog.catalog_items) + (SELECT count(*) FROM catalog.catalog_brands)
                  + (SELECT count(*) FROM catalog.catalog_types)
             """, logger: logger)
         for try await existing in counts.decode(Int.self) where existing > 0 { return }
         for (index, brand) in brands.enumerated() {
-            try await connection.query("INSERT INTO catalog.catalog_brands (id, brand) VALUES (\(index + 1), \(brand))", logger: logger)
+            try await connection.tracedQuery("INSERT INTO catalog.catalog_brands (id, brand) VALUES (\(index + 1), \(brand))", logger: logger)
         }
         for (index, type) in types.enumerated() {
-            try await connection.query("INSERT INTO catalog.catalog_types (id, type) VALUES (\(index + 1), \(type))", logger: logger)
+            try await connection.tracedQuery("INSERT INTO catalog.catalog_types (id, type) VALUES (\(index + 1), \(type))", logger: logger)
         }
         for (offset, item) in items.enumerated() {
             let (name, description, price, typeIndex, brandIndex, stock) = item
             let id = offset + 1
             let picture = CatalogPictureArt.picture(name: name, typeName: types[typeIndex])
             let fileName = CatalogPictureArt.fileName(itemId: id)
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO catalog.pictures (file_name, content_type, content, etag)
                 VALUES (\(fileName), \(picture.contentType), \(ByteBuffer(bytes: picture.content)), \(picture.etag))
                 """, logger: logger)
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO catalog.catalog_items (id, name, description, price, picture_file_name, catalog_type_id,
                     catalog_brand_id, available_stock, restock_threshold, max_stock_threshold)
@@ -82,7 +83,7 @@ enum CatalogSeed {
                 """, logger: logger)
         }
         for table in ["catalog_brands", "catalog_types", "catalog_items"] {
-            try await connection.query(
+            try await connection.tracedQuery(
                 "SELECT setval(pg_get_serial_sequence('catalog.\(unescaped: table)', 'id'), (SELECT max(id) FROM catalog.\(unescaped: table)))",
                 logger: logger)
         }

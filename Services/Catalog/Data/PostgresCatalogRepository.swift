@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceDefaults
+import StateStores
 
 /// The catalog in PostgreSQL's `catalog` schema. Prices cross the wire as text (`numeric` ↔
 /// `Decimal`), so no binary floating point ever touches them. Every call answers within
@@ -23,7 +24,7 @@ struct PostgresCatalogRepository: CatalogRepository {
     func items(pageIndex: Int, pageSize: Int, filter: CatalogItemFilter) async throws -> CatalogItemPage {
         try await client.withinDeadline { client in
             // One round trip in the usual case: each row carries the total (`count(*) OVER ()`).
-            let rows = try await client.execute(
+            let rows = try await client.tracedExecute(
                 CatalogPageStatement(filter: filter, limit: pageSize, offset: pageIndex * pageSize), logger: logger)
             var count = 0
             var items: [CatalogItem] = []
@@ -41,7 +42,7 @@ struct PostgresCatalogRepository: CatalogRepository {
 
     /// The number of items matching `filter` (for pages past the end), within `items`' deadline.
     private func count(_ filter: CatalogItemFilter) async throws -> Int {
-        let rows = try await client.query(
+        let rows = try await client.tracedQuery(
             """
             SELECT count(*) FROM catalog.catalog_items i
             WHERE (\(filter.brandId)::integer IS NULL OR i.catalog_brand_id = \(filter.brandId))
@@ -54,21 +55,21 @@ struct PostgresCatalogRepository: CatalogRepository {
 
     func item(id: Int) async throws -> CatalogItem? {
         try await client.withinDeadline { client in
-            try await items(client.query("SELECT \(unescaped: Self.itemColumns) FROM catalog.catalog_items i WHERE i.id = \(id)", logger: logger)).first
+            try await items(client.tracedQuery("SELECT \(unescaped: Self.itemColumns) FROM catalog.catalog_items i WHERE i.id = \(id)", logger: logger)).first
         }
     }
 
     func items(ids: [Int]) async throws -> [CatalogItem] {
         try await client.withinDeadline { client in
             try await items(
-                client.query("SELECT \(unescaped: Self.itemColumns) FROM catalog.catalog_items i WHERE i.id = ANY(\(ids)) ORDER BY i.id", logger: logger))
+                client.tracedQuery("SELECT \(unescaped: Self.itemColumns) FROM catalog.catalog_items i WHERE i.id = ANY(\(ids)) ORDER BY i.id", logger: logger))
         }
     }
 
     func items(containing text: String, pageIndex: Int, pageSize: Int) async throws -> CatalogItemPage {
         try await client.withinDeadline { client in
             // strpos, not LIKE: the text is matched as it is, `%` and `_` included.
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 SELECT \(unescaped: Self.itemColumns), count(*) OVER () FROM catalog.catalog_items i
                 WHERE strpos(lower(i.name), lower(\(text))) > 0 OR strpos(lower(i.description), lower(\(text))) > 0
@@ -84,7 +85,7 @@ struct PostgresCatalogRepository: CatalogRepository {
                 count = total
             }
             if items.isEmpty && pageIndex > 0 {
-                let counted = try await client.query(
+                let counted = try await client.tracedQuery(
                     """
                     SELECT count(*) FROM catalog.catalog_items i
                     WHERE strpos(lower(i.name), lower(\(text))) > 0 OR strpos(lower(i.description), lower(\(text))) > 0
@@ -97,7 +98,7 @@ struct PostgresCatalogRepository: CatalogRepository {
 
     func picture(itemId: Int) async throws -> CatalogPicture? {
         try await client.withinDeadline { client in
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 SELECT p.content_type, p.content, p.etag FROM catalog.catalog_items i
                 JOIN catalog.pictures p ON p.file_name = i.picture_file_name WHERE i.id = \(itemId)
@@ -112,7 +113,7 @@ struct PostgresCatalogRepository: CatalogRepository {
     func brands() async throws -> [CatalogBrand] {
         try await client.withinDeadline { client in
             var brands: [CatalogBrand] = []
-            for try await (id, brand) in try await client.query("SELECT id, brand FROM catalog.catalog_brands ORDER BY id", logger: logger)
+            for try await (id, brand) in try await client.tracedQuery("SELECT id, brand FROM catalog.catalog_brands ORDER BY id", logger: logger)
                 .decode((Int, String).self)
             {
                 brands.append(CatalogBrand(id: id, brand: brand))
@@ -124,7 +125,7 @@ struct PostgresCatalogRepository: CatalogRepository {
     func types() async throws -> [CatalogType] {
         try await client.withinDeadline { client in
             var types: [CatalogType] = []
-            for try await (id, type) in try await client.query("SELECT id, type FROM catalog.catalog_types ORDER BY id", logger: logger)
+            for try await (id, type) in try await client.tracedQuery("SELECT id, type FROM catalog.catalog_types ORDER BY id", logger: logger)
                 .decode((Int, String).self)
             {
                 types.append(CatalogType(id: id, type: type))
@@ -140,13 +141,13 @@ struct PostgresCatalogRepository: CatalogRepository {
                 try await client.withTransaction(logger: logger) { connection in
                     // The picture is named after the item id, which the insert allocates.
                     var id = 0
-                    for try await next in try await connection.query(
+                    for try await next in try await connection.tracedQuery(
                         "SELECT nextval(pg_get_serial_sequence('catalog.catalog_items', 'id'))::integer", logger: logger
                     ).decode(Int.self) {
                         id = next
                     }
                     let fileName = try await Self.storePicture(itemId: id, fields: fields, on: connection, logger: logger)
-                    let rows = try await connection.query(
+                    let rows = try await connection.tracedQuery(
                         """
                         INSERT INTO catalog.catalog_items AS i (id, name, description, price, picture_file_name, catalog_type_id,
                             catalog_brand_id, available_stock, restock_threshold, max_stock_threshold)
@@ -174,7 +175,7 @@ struct PostgresCatalogRepository: CatalogRepository {
             let updated = try await mappingReferenceErrors {
                 try await client.withTransaction(logger: logger) { connection -> CatalogItem? in
                     let oldPrice = try await Self.price(of: id, lockingOn: connection, logger: logger)
-                    let rows = try await connection.query(
+                    let rows = try await connection.tracedQuery(
                         """
                         UPDATE catalog.catalog_items AS i SET name = \(fields.name), description = \(fields.description),
                             price = \(fields.price.description)::numeric(10,2), catalog_type_id = \(fields.catalogTypeId),
@@ -205,7 +206,7 @@ struct PostgresCatalogRepository: CatalogRepository {
             let logger = logger
             let deleted = try await client.withTransaction(logger: logger) { connection -> Bool in
                 // The item and, unless another item shows it too, its picture, in one statement.
-                let rows = try await connection.query(
+                let rows = try await connection.tracedQuery(
                     """
                     WITH deleted AS (DELETE FROM catalog.catalog_items WHERE id = \(id) RETURNING picture_file_name),
                     unused AS (
@@ -228,13 +229,13 @@ struct PostgresCatalogRepository: CatalogRepository {
     private static func storePicture(itemId: Int, fields: CatalogItemFields, on connection: PostgresConnection, logger: Logger) async throws -> String {
         let fileName = CatalogPictureArt.fileName(itemId: itemId)
         var typeName = ""
-        for try await name in try await connection.query("SELECT type FROM catalog.catalog_types WHERE id = \(fields.catalogTypeId)", logger: logger)
+        for try await name in try await connection.tracedQuery("SELECT type FROM catalog.catalog_types WHERE id = \(fields.catalogTypeId)", logger: logger)
             .decode(String.self)
         {
             typeName = name
         }
         let picture = CatalogPictureArt.picture(name: fields.name, typeName: typeName)
-        try await connection.query(
+        try await connection.tracedQuery(
             """
             INSERT INTO catalog.pictures (file_name, content_type, content, etag)
             VALUES (\(fileName), \(picture.contentType), \(ByteBuffer(bytes: picture.content)), \(picture.etag))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceDefaults
+import StateStores
 
 /// Users and login failures in PostgreSQL's `identity` schema. Every call answers within
 /// `PostgresClient.requestDeadline`: a frozen or unreachable server is a 503, never a hang.
@@ -11,7 +12,7 @@ struct PostgresIdentityRepository: UserRepository, LoginAttempts {
 
     func user(named userName: String) async throws -> StoredUser? {
         try await client.withinDeadline { [logger] client in
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 SELECT id::text, user_name, name, email, role, password_hash
                 FROM identity.users WHERE lower(user_name) = lower(\(userName))
@@ -25,7 +26,7 @@ struct PostgresIdentityRepository: UserRepository, LoginAttempts {
 
     func cooldownRemaining(for userName: String) async throws -> Int? {
         try await client.withinDeadline { [logger] client in
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 SELECT ceil(extract(epoch FROM locked_until - now()))::bigint FROM identity.login_failures
                 WHERE user_name = lower(\(userName)) AND locked_until > now()
@@ -41,7 +42,7 @@ struct PostgresIdentityRepository: UserRepository, LoginAttempts {
             // starts the cool-down and restarts the count.
             let limit = policy.maximumFailures
             let cooldownSeconds = Int(policy.cooldown.components.seconds)
-            let rows = try await client.query(
+            let rows = try await client.tracedQuery(
                 """
                 INSERT INTO identity.login_failures AS f (user_name, failures, locked_until)
                 VALUES (lower(\(userName)), 1, CASE WHEN 1 >= \(limit) THEN now() + make_interval(secs => \(cooldownSeconds)) END)
@@ -57,7 +58,7 @@ struct PostgresIdentityRepository: UserRepository, LoginAttempts {
 
     func recordSuccess(for userName: String) async throws {
         try await client.withinDeadline { [logger] client in
-            _ = try await client.query("DELETE FROM identity.login_failures WHERE user_name = lower(\(userName))", logger: logger)
+            _ = try await client.tracedQuery("DELETE FROM identity.login_failures WHERE user_name = lower(\(userName))", logger: logger)
         }
     }
 }
@@ -67,7 +68,7 @@ extension PostgresIdentityRepository {
     /// across restarts); run inside the migration transaction.
     static func seed(_ users: [SeedUser], hashedPasswords: [String], on connection: PostgresConnection, logger: Logger) async throws {
         for (user, hash) in zip(users, hashedPasswords) {
-            try await connection.query(
+            try await connection.tracedQuery(
                 """
                 INSERT INTO identity.users (id, user_name, name, email, role, password_hash)
                 SELECT \(UUID().uuidString.lowercased())::uuid, \(user.userName), \(user.name), \(user.email), \(user.role), \(hash)
@@ -79,10 +80,10 @@ extension PostgresIdentityRepository {
     /// The signing key every replica shares: the stored one, or `generated` stored now when
     /// there is none; run inside the migration transaction.
     static func sharedSigningKey(generated: String, on connection: PostgresConnection, logger: Logger) async throws -> String {
-        try await connection.query(
+        try await connection.tracedQuery(
             "INSERT INTO identity.signing_keys (id, private_key_pem) VALUES (1, \(generated)) ON CONFLICT (id) DO NOTHING",
             logger: logger)
-        for try await pem in try await connection.query("SELECT private_key_pem FROM identity.signing_keys WHERE id = 1", logger: logger)
+        for try await pem in try await connection.tracedQuery("SELECT private_key_pem FROM identity.signing_keys WHERE id = 1", logger: logger)
             .decode(String.self)
         {
             return pem

@@ -23,6 +23,9 @@ struct Order: Codable, Sendable, Hashable {
     /// The durable grace-period timer: while the order is `submitted`, the instant from which it
     /// moves to `awaitingStockValidation` (``GracePeriodTimer`` fires it). `nil` once fired.
     var gracePeriodEndsAt: Date?
+    /// The span that created the order (the checkout event's handler), so the grace-period timer,
+    /// firing in a poll long after, continues the checkout's trace. `nil` when tracing is off.
+    var trace: TraceContextHeaders?
 
     struct Address: Codable, Sendable, Hashable {
         var street: String
@@ -60,6 +63,8 @@ struct Order: Codable, Sendable, Hashable {
         createdAt = now
         statusHistory = [StatusChange(status: .submitted, at: now)]
         gracePeriodEndsAt = now.addingTimeInterval(TimeInterval(gracePeriod.components.seconds) + TimeInterval(gracePeriod.components.attoseconds) / 1e18)
+        let trace = TraceContextHeaders.current
+        self.trace = trace.traceparent == nil ? nil : trace
     }
 
     /// The order after `trigger` at `now`, or ``OrderTransitionRefused`` when the process forbids it.

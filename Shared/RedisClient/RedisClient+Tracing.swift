@@ -1,0 +1,19 @@
+import Tracing
+
+/// The Redis client's spans (OpenTelemetry's database conventions): one client span per command
+/// or pipeline, named by the command (`EVALSHA`, `XADD`; `MULTI` or `PIPELINE` for a batch),
+/// never with its arguments, which hold user data and secrets (`AUTH`).
+enum RedisSpan {
+    /// Runs `body` in a span, but only inside a trace: a command with no span around it (an
+    /// event consumer's poll, the outbox relay's tick, a health check) would otherwise start a
+    /// trace of its own several times a second.
+    static func run<Result>(_ operation: String, batchSize: Int? = nil, _ body: () async throws -> Result) async throws -> Result {
+        guard ServiceContext.current != nil else { return try await body() }
+        return try await withSpan(operation, ofKind: .client) { span in
+            span.attributes["db.system.name"] = "redis"
+            span.attributes["db.operation.name"] = operation
+            if let batchSize { span.attributes["db.operation.batch.size"] = batchSize }
+            return try await body()
+        }
+    }
+}

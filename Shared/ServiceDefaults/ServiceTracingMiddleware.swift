@@ -1,0 +1,17 @@
+import Hummingbird
+
+/// Hummingbird's `TracingMiddleware` (a server span per request, continuing the caller's W3C
+/// `traceparent`, named by the route template: `/api/v1/basket/{buyerId}`), except for the
+/// endpoints that probes and scrapers call every few seconds (`/health/…`, `/metrics`), which would
+/// each start a trace of their own.
+public struct ServiceTracingMiddleware<Context: RequestContext>: RouterMiddleware {
+    private let tracing = TracingMiddleware<Context>()
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path.hasPrefix("/health/") || path == "/metrics" { return try await next(request, context) }
+        return try await tracing.handle(request, context: context, next: next)
+    }
+}

@@ -1,0 +1,44 @@
+import Logging
+import PostgresNIO
+import Tracing
+
+// PostgresNIO 1.33 records no spans, so queries are traced here: one client span per statement
+// (OpenTelemetry's database conventions), named by its first keyword (`SELECT`, `INSERT`, `WITH`),
+// with the SQL text as written, bind parameters as `$1` and never their values. As with Redis
+// commands, a statement outside any trace (migrations, the outbox relay's poll) records nothing.
+
+extension PostgresClient {
+    /// `query(_:logger:)` in a span (above).
+    @discardableResult
+    public func tracedQuery(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await SQLSpan.run(query.sql) { try await self.query(query, logger: logger, file: file, line: line) }
+    }
+
+    /// `execute(_:logger:)` of a prepared statement in a span (above).
+    public func tracedExecute<Statement: PostgresPreparedStatement, Row>(
+        _ statement: Statement, logger: Logger, file: String = #fileID, line: Int = #line
+    ) async throws -> AsyncThrowingMapSequence<PostgresRowSequence, Row> where Row == Statement.Row {
+        try await SQLSpan.run(Statement.sql) { try await self.execute(statement, logger: logger, file: file, line: line) }
+    }
+}
+
+extension PostgresConnection {
+    /// `query(_:logger:)` in a span (above).
+    @discardableResult
+    public func tracedQuery(_ query: PostgresQuery, logger: Logger, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await SQLSpan.run(query.sql) { try await self.query(query, logger: logger, file: file, line: line) }
+    }
+}
+
+enum SQLSpan {
+    static func run<Result>(_ sql: String, _ body: () async throws -> Result) async throws -> Result {
+        guard ServiceContext.current != nil else { return try await body() }
+        let operation = sql.drop(while: \.isWhitespace).prefix(while: \.isLetter).uppercased()
+        return try await withSpan(operation.isEmpty ? "SQL" : operation, ofKind: .client) { span in
+            span.attributes["db.system.name"] = "postgresql"
+            span.attributes["db.operation.name"] = operation
+            span.attributes["db.query.text"] = sql
+            return try await body()
+        }
+    }
+}
