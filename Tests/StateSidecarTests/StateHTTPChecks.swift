@@ -151,7 +151,7 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
         let conflicting = #"{"operations":[{"operation":"upsert","request":{"key":"t3","value":3}},"#
             + #"{"operation":"delete","request":{"key":"t1","etag":"\#(stale)"}}]}"#
         let failed = try await sidecar.send(.put, "/v1.0/state/statestore/transaction", conflicting)
-        #expect(failed.status == .internalServerError)  // as Dapr: every store failure in a transaction
+        #expect(failed.status == .conflict)  // a conflict, never a 500 (Dapr: 500)
         #expect(failed.errorCode == "ERR_STATE_TRANSACTION")
         #expect(try await sidecar.get("t3").status == .noContent)  // all or nothing
         #expect(try await sidecar.get("t1").status == .ok)
@@ -207,7 +207,7 @@ enum StateHTTPCheck: String, CaseIterable, Sendable, CustomTestStringConvertible
         let uri = "/v1.0-alpha1/state/statestore/query"
         guard supported else {
             let response = try await sidecar.send(.post, uri, #"{"filter":{}}"#)
-            #expect(response.status == .internalServerError)
+            #expect(response.status == .badRequest)  // the client's request, not a server error (Dapr: 500)
             #expect(response.errorCode == "ERR_STATE_STORE_NOT_SUPPORTED")
             #expect(response.reason == "DAPR_STATE_QUERYING_NOT_SUPPORTED")
             return

@@ -142,8 +142,8 @@ struct StateController: Sendable {
     // MARK: Transaction
 
     /// `POST|PUT /v1.0/state/{store}/transaction`: applies upserts and deletes in order, all or
-    /// nothing; 204. Unknown operation → 400 `ERR_NOT_SUPPORTED_STATE_OPERATION`; a store failure,
-    /// an ETag mismatch included, → 500 `ERR_STATE_TRANSACTION` (as Dapr).
+    /// nothing; 204. Unknown operation → 400 `ERR_NOT_SUPPORTED_STATE_OPERATION`; an ETag
+    /// mismatch → 409 `ERR_STATE_TRANSACTION` (Dapr: 500); a store failure → 500 `ERR_STATE_TRANSACTION`.
     @Sendable func transaction(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let client = try client(context)
         let body = try await decodeTransaction(request)
