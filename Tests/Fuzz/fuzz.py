@@ -48,6 +48,15 @@ def token(identity_url, user):
         return json.load(response)["access_token"]
 
 
+def expect_ok(url, bearer):
+    """Fails unless `url` answers 200 with the token: every run checks that its tokens work, since
+    a wrong one would only get 401s, which the documents allow."""
+    request = urllib.request.Request(url, headers={"Authorization": "Bearer " + bearer})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        if response.status != 200:
+            raise RuntimeError(f"{url} answered {response.status} to a signed-in request")
+
+
 def index_ready(worker_url):
     """Whether the model worker's catalog index is ready (search answers 503 until then)."""
     with urllib.request.urlopen(worker_url + "/health/live", timeout=2) as response:
@@ -86,6 +95,8 @@ def main(selected):
         os.environ["FUZZ_BUYER_TOKEN"] = token(identity, "alice")
         os.environ["FUZZ_ADMIN_TOKEN"] = token(identity, "admin")
         os.environ.setdefault("FUZZ_STATE_STORE", "statestore")
+        expect_ok(system.by_name["basket"].url + "/api/v1/basket", os.environ["FUZZ_BUYER_TOKEN"])
+        expect_ok(system.by_name["ordering"].url + "/api/v1/orders/admin", os.environ["FUZZ_ADMIN_TOKEN"])
         if "model-worker" in system.by_name:
             wait_until("the model worker's catalog index ready", lambda: index_ready(system.by_name["model-worker"].url), timeout=120)
         print(f"fuzz: services ready in {time.monotonic() - started:.0f} s (logs in {system.log_dir})", flush=True)
