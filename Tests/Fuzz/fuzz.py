@@ -7,8 +7,10 @@ signs alice (a buyer) and admin in, then runs `schemathesis run` once per docume
 service serves it at /openapi.yaml (the sidecar twice: its Redis store, then its PostgreSQL one).
 Settings: Tests/Fuzz/schemathesis.toml. Run by scripts/test-fuzz; docs/operations.md#fuzzing.
 
-    fuzz.py [SERVICE ...]    only these documents (identity, catalog, ordering, basket, payment,
-                             statestore, orderstore, model-worker); all by default
+    fuzz.py [DOCUMENT ...] [-- SCHEMATHESIS_ARGUMENT ...]
+        DOCUMENT: only these (identity, catalog, ordering, basket, payment, statestore,
+        orderstore, model-worker); all by default. Arguments after `--` go to every
+        `schemathesis run`, e.g. `-- --max-examples 200 --include-path-regex /pic`.
 
 Prints one summary line, `fuzz: …`, and exits non-zero when a check failed or a run errored.
 """
@@ -63,12 +65,12 @@ def index_ready(worker_url):
         return json.load(response)["index"]["state"] == "ready"
 
 
-def run_schemathesis(name, service, environment):
+def run_schemathesis(service, environment, extra):
     """One `schemathesis run`: (passed, its output, counts parsed from its summary)."""
     command = [
         os.path.join(os.path.dirname(sys.executable), "schemathesis"), "--no-color",
         "--config-file", os.path.join(HERE, "schemathesis.toml"),
-        "run", service.url + "/openapi.yaml", "--url", service.url,
+        "run", service.url + "/openapi.yaml", "--url", service.url, *extra,
     ]
     # In a folder of its own: nothing (reports, caches) lands in the work tree.
     with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
@@ -81,7 +83,11 @@ def run_schemathesis(name, service, environment):
     return result.returncode == 0, output, counts
 
 
-def main(selected):
+def main(arguments):
+    selected, extra = arguments, []
+    if "--" in arguments:
+        at = arguments.index("--")
+        selected, extra = arguments[:at], arguments[at + 1:]
     unknown = set(selected) - {name for name, _, _ in DOCUMENTS}
     if unknown:
         sys.exit(f"fuzz: unknown document(s) {', '.join(sorted(unknown))}; known: {', '.join(n for n, _, _ in DOCUMENTS)}")
@@ -103,7 +109,7 @@ def main(selected):
         failed, totals = [], [0, 0]
         for name, service, environment in documents:
             began = time.monotonic()
-            passed, output, (operations, cases) = run_schemathesis(name, system.by_name[service], environment)
+            passed, output, (operations, cases) = run_schemathesis(system.by_name[service], environment, extra)
             totals[0] += operations
             totals[1] += cases
             verdict = "passed" if passed else "FAILED"
