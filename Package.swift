@@ -185,6 +185,7 @@ let package = Package(
             path: "Services/StateSidecar",
             // The .proto the committed Generated/ code comes from (scripts/generate-grpc).
             exclude: ["Proto"],
+            resources: [.copy("openapi.yaml")],
             swiftSettings: strict
         ),
 
@@ -297,6 +298,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/Payment",
+            resources: [.copy("openapi.yaml")],
             swiftSettings: strict
         ),
 
@@ -370,7 +372,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Services/ModelWorker",
-            resources: [.copy("all-MiniLM-L6-v2.manifest.json")],
+            resources: [.copy("all-MiniLM-L6-v2.manifest.json"), .copy("openapi.yaml")],
             swiftSettings: strict
         ),
         // MARK: Semantic search (the catalog index's vectors, ranked through the BLAS)

@@ -46,6 +46,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     router.addRoutes(ModelHealthController(status: status, redis: redis, index: index).endpoints)
     router.group("api/v1/recommendations").addRoutes(RecommendationsController(reader: boughtTogether, index: index).endpoints)
     router.group("api/v1/search").addRoutes(SearchController(index: index).endpoints)
+    router.addRoutes(try OpenAPIDocumentController<ServiceRequestContext>(bundle: .module).endpoints)
     // Services stop in reverse order: the server, then the indexer (its bus) and the consumer
     // (committing its batch), Redis last.
     return Application(

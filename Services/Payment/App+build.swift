@@ -37,6 +37,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     let service = PaymentService(rule: rule, outbox: outbox, wakeRelay: { relay.wake() }, logger: logger)
     bus.subscribe(OrderStatusChangedToValidated.self) { event in try await service.charge(event) }
     let router = Router.service(context: ServiceRequestContext.self, healthChecks: [.redis(redis)])
+    router.addRoutes(try OpenAPIDocumentController<ServiceRequestContext>(bundle: .module).endpoints)
     return Application(router: ServiceRouter(router), server: .service(), configuration: settings.applicationConfiguration, services: [redis, bus, relay], logger: logger)
 }
 

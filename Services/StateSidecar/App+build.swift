@@ -1,4 +1,5 @@
 import Configuration
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Hummingbird
@@ -41,6 +42,8 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
         components[store.component.name] = SidecarComponent(store)
     }
     let router = buildRouter(stores: clients, appID: settings.appID, maxBodyBytes: maxBodyBytes, components: components, apiToken: apiToken)
+    // `GET /openapi.yaml`: the HTTP API's document (Services/StateSidecar/openapi.yaml).
+    router.addRoutes(try OpenAPIDocumentController<BasicRequestContext>(bundle: .module).endpoints)
     let transport = HTTP2ServerTransport.Posix(
         address: grpcAddress(host: settings.host, port: grpcPort), transportSecurity: .plaintext,
         config: .defaults { $0.rpc.maxRequestPayloadSize = maxBodyBytes })

@@ -121,9 +121,11 @@ extension DaprAPIError {
     /// Dapr's answer to a store error of `operation`:
     /// - invalid request (empty key, `||`, bad TTL, bad query) → 400 `ERR_MALFORMED_REQUEST`
     ///   (query: 400 `ERR_STATE_QUERY`);
-    /// - invalid ETag → 400, ETag mismatch or first-write conflict → 409, with the operation's code
-    ///   (a transaction answers 500 `ERR_STATE_TRANSACTION` on a mismatch, as Dapr does);
-    /// - unsupported → 500 `ERR_STATE_STORE_NOT_SUPPORTED`;
+    /// - invalid ETag → 400, ETag mismatch or first-write conflict → 409, with the operation's code,
+    ///   in a transaction too (Dapr: 500 `ERR_STATE_TRANSACTION`; a conflict is the client's to
+    ///   resolve, never a server error, and the gRPC API answers `ABORTED` for it);
+    /// - unsupported (query or transaction on a store without them) → 400
+    ///   `ERR_STATE_STORE_NOT_SUPPORTED` (Dapr: 500; the client asked a store for what it cannot do);
     /// - unavailable → 503 with `Retry-After` (our addition, so callers know to retry);
     /// - anything else → 500 with the operation's code.
     init(_ error: StateError, _ operation: StateOperationKind) {
@@ -137,11 +139,10 @@ extension DaprAPIError {
         case .etagInvalid:
             self.init(.badRequest, operation.errorCode, operation.message(error.message))
         case .etagMismatch:
-            let status: HTTPResponse.Status = if case .transaction = operation { .internalServerError } else { .conflict }
-            self.init(status, operation.errorCode, operation.message("possible etag mismatch. error from state store: \(error.message)"))
+            self.init(.conflict, operation.errorCode, operation.message("possible etag mismatch. error from state store: \(error.message)"))
         case .unsupported:
             let reason = if case .query = operation { "DAPR_STATE_QUERYING_NOT_SUPPORTED" } else { "DAPR_STATE_TRANSACTIONS_NOT_SUPPORTED" }
-            self.init(.internalServerError, "ERR_STATE_STORE_NOT_SUPPORTED", error.message, details: [.errorInfo(reason)])
+            self.init(.badRequest, "ERR_STATE_STORE_NOT_SUPPORTED", error.message, details: [.errorInfo(reason)])
         case .unavailable:
             self.init(
                 .serviceUnavailable, operation.errorCode, operation.message(error.message),

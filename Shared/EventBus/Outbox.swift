@@ -77,7 +77,7 @@ public struct StateOutbox: OutboxStore {
         guard !oldest.isEmpty else { return [] }
         let items = try await state.bulkGet(oldest)
         return oldest.compactMap { key in
-            guard let item = items[key], let topic = Self.topic(ofKey: key) else { return nil }
+            guard let item = items[UTF8Key(key)], let topic = Self.topic(ofKey: key) else { return nil }
             return OutboxEntry(key: key, envelope: EventEnvelope(topic: topic, bytes: item.value))
         }
     }

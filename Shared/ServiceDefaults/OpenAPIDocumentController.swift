@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// `GET /openapi.yaml`: the service's OpenAPI document, as committed beside its sources
@@ -7,6 +8,15 @@ public struct OpenAPIDocumentController<Context: RequestContext>: Sendable {
 
     public init(yaml: String) {
         self.yaml = yaml
+    }
+
+    /// The document bundled as `openapi.yaml` in `bundle` (a service's `Bundle.module`, with
+    /// `resources: [.copy("openapi.yaml")]` in Package.swift).
+    public init(bundle: Bundle) throws {
+        guard let url = bundle.url(forResource: "openapi", withExtension: "yaml") else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "openapi.yaml"])
+        }
+        self.init(yaml: try String(contentsOf: url, encoding: .utf8))
     }
 
     public var endpoints: RouteCollection<Context> {

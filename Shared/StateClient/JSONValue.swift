@@ -11,10 +11,12 @@ public enum JSONValue: Sendable, Hashable {
     case number(JSONNumber)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    /// Members by name, names told apart by their bytes (``UTF8Key``) as in PostgreSQL's `jsonb`:
+    /// `"\u{E9}"` and `"e\u{301}"` are two members, though Swift's `String` calls them equal.
+    case object([UTF8Key: JSONValue])
 
     /// Parses JSON text (RFC 8259, as ``StrictJSON`` accepts it); `nil` when it is not JSON. When a
-    /// name occurs twice in an object, the last member wins, as in PostgreSQL's `jsonb`.
+    /// name occurs twice in an object (the same bytes), the last member wins, as in PostgreSQL's `jsonb`.
     public init?(json bytes: [UInt8]) {
         guard StrictJSON.isValid(bytes) else { return nil }
         var reader = JSONValueReader(bytes: bytes)
@@ -25,7 +27,7 @@ public enum JSONValue: Sendable, Hashable {
     public func value(at path: String) -> JSONValue? {
         var current = self
         for component in path.split(separator: ".", omittingEmptySubsequences: false) {
-            guard case .object(let fields) = current, let next = fields[String(component)] else { return nil }
+            guard case .object(let fields) = current, let next = fields[UTF8Key(String(component))] else { return nil }
             current = next
         }
         return current
@@ -71,7 +73,7 @@ extension JSONValue {
 
 extension JSONValue {
     /// The value as compact JSON text, numbers written exactly (`0.1` stays `0.1`) and object
-    /// members sorted by name.
+    /// members sorted by name (byte order).
     public var jsonText: String {
         switch self {
         case .null: "null"
@@ -80,7 +82,7 @@ extension JSONValue {
         case .string(let value): Self.stringLiteral(value)
         case .array(let values): "[" + values.map(\.jsonText).joined(separator: ",") + "]"
         case .object(let members):
-            "{" + members.sorted { $0.key < $1.key }.map { Self.stringLiteral($0.key) + ":" + $0.value.jsonText }.joined(separator: ",") + "}"
+            "{" + members.sorted { $0.key < $1.key }.map { Self.stringLiteral($0.key.string) + ":" + $0.value.jsonText }.joined(separator: ",") + "}"
         }
     }
 }

@@ -37,13 +37,13 @@ struct JSONValueReader {
 
     private mutating func object() -> JSONValue {
         index += 1
-        var members: [String: JSONValue] = [:]
+        var members: [UTF8Key: JSONValue] = [:]
         if consume(UInt8(ascii: "}")) { return .object(members) }
         repeat {
             skipWhitespace()
             let name = string()
             _ = consume(UInt8(ascii: ":"))
-            members[name] = value()
+            members[UTF8Key(name)] = value()
         } while consume(UInt8(ascii: ","))
         _ = consume(UInt8(ascii: "}"))
         return .object(members)

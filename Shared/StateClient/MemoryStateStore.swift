@@ -11,7 +11,8 @@ public final class MemoryStateStore: StateStore {
     }
 
     private struct Contents {
-        var entries: [String: Entry] = [:]
+        /// By the key's bytes, as Redis and PostgreSQL keep keys (``UTF8Key``).
+        var entries: [UTF8Key: Entry] = [:]
         /// One counter for the whole store, so a deleted and re-created key never gets an old ETag back.
         var lastVersion: Int64 = 0
     }
@@ -28,15 +29,15 @@ public final class MemoryStateStore: StateStore {
 
     public func get(_ key: String, consistency: Consistency) async throws -> StateItem? {
         let moment = now()
-        return contents.withLock { $0.entries[key].flatMap { Self.item(key, $0, at: moment) } }
+        return contents.withLock { $0.entries[UTF8Key(key)].flatMap { Self.item(key, $0, at: moment) } }
     }
 
     public func bulkGet(_ keys: [String], consistency: Consistency) async throws -> BulkGetResult {
         let moment = now()
         return contents.withLock { contents in
-            var found: [String: StateItem] = [:]
-            for key in keys {
-                if let item = contents.entries[key].flatMap({ Self.item(key, $0, at: moment) }) { found[key] = item }
+            var found: [UTF8Key: StateItem] = [:]
+            for key in keys.map({ UTF8Key($0) }) {
+                if let item = contents.entries[key].flatMap({ Self.item(key.string, $0, at: moment) }) { found[key] = item }
             }
             return BulkGetResult(items: found)
         }
@@ -65,7 +66,8 @@ public final class MemoryStateStore: StateStore {
         let moment = now()
         let candidates = contents.withLock { contents in
             contents.entries.compactMap { key, entry -> (key: String, document: JSONValue, item: StateQueryResult.Item)? in
-                guard key.hasPrefix(keyPrefix), let item = Self.item(key, entry, at: moment),
+                let key = key.string
+                guard key.hasBytePrefix(keyPrefix), let item = Self.item(key, entry, at: moment),
                     let document = JSONValue(json: item.value)
                 else { return nil }
                 return (key, document, StateQueryResult.Item(key: key, value: item.value, etag: item.etag))
@@ -78,11 +80,11 @@ public final class MemoryStateStore: StateStore {
     public func keys(prefix: String, limit: Int, token: String?) async throws -> StateKeysPage {
         let moment = now()
         let all = contents.withLock { contents in
-            contents.entries.filter { $0.key.hasPrefix(prefix) && Self.item($0.key, $0.value, at: moment) != nil }.keys
+            contents.entries.filter { $0.key.string.hasBytePrefix(prefix) && Self.item($0.key.string, $0.value, at: moment) != nil }.keys
         }
-        let sorted = all.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        let after = token.map { token in sorted.drop { !Array(token.utf8).lexicographicallyPrecedes(Array($0.utf8)) } } ?? sorted[...]
-        let page = Array(after.prefix(limit))
+        let sorted = all.sorted()
+        let after = token.map { token in sorted.drop { !(UTF8Key(token) < $0) } } ?? sorted[...]
+        let page = after.prefix(limit).map(\.string)
         return StateKeysPage(keys: page, token: after.count > page.count ? page.last : nil)
     }
 
@@ -95,7 +97,7 @@ public final class MemoryStateStore: StateStore {
 
     private static func apply(_ operation: TransactionOperation, to contents: inout Contents, at moment: Date) throws(StateError) {
         let key = operation.key
-        let current = contents.entries[key].flatMap { item(key, $0, at: moment) }
+        let current = contents.entries[UTF8Key(key)].flatMap { item(key, $0, at: moment) }
         switch operation {
         case .upsert(let request):
             try check(etag: request.etag, against: current, key: key)
@@ -103,12 +105,12 @@ public final class MemoryStateStore: StateStore {
                 throw StateError(.etagMismatch, "first-write: key \(key) already exists")
             }
             contents.lastVersion += 1
-            contents.entries[key] = Entry(
+            contents.entries[UTF8Key(key)] = Entry(
                 value: request.value, version: contents.lastVersion,
                 expiresAt: request.expiry.map { moment.addingTimeInterval(TimeInterval($0)) })
         case .delete(let request):
             try check(etag: request.etag, against: current, key: key)
-            contents.entries[key] = nil
+            contents.entries[UTF8Key(key)] = nil
         }
     }
 

@@ -47,10 +47,8 @@ extension JSONValue {
         case (.array(let left), .array(let right)):
             return left.count == right.count && zip(left, right).allSatisfy { $0.isEqual(to: $1) }
         case (.object(let left), .object(let right)):
-            return left.count == right.count
-                && left.allSatisfy { name, value in
-                    right.contains { $0.key.unicodeScalars.elementsEqual(name.unicodeScalars) && $0.value.isEqual(to: value) }
-                }
+            // Names are keyed by their bytes (``UTF8Key``), as jsonb compares them.
+            return left.count == right.count && left.allSatisfy { name, value in right[name].map { $0.isEqual(to: value) } ?? false }
         default:
             return self == other
         }
@@ -103,7 +101,7 @@ extension StateQuery {
                     return key.descending ? order == .orderedDescending : order == .orderedAscending
                 }
             }
-            return left.key < right.key
+            return UTF8Key(left.key) < UTF8Key(right.key)  // byte order, as PostgreSQL's COLLATE "C"
         }
         let start = try offset()
         let page = sorted.dropFirst(start).prefix(limit ?? Int.max)

@@ -45,15 +45,16 @@ public struct StateClient: Sendable {
     /// The stored form of a user key; rejects empty keys and keys containing `||`.
     public func storedKey(_ key: String) throws(StateError) -> String {
         guard !key.isEmpty else { throw StateError(.invalidRequest, "\"key\" is a required field") }
-        guard !key.contains(keyPrefixSeparator) else {
+        guard !key.containsBytes(keyPrefixSeparator) else {
             throw StateError(.invalidRequest, "input key/keyPrefix '\(key)' can't contain '\(keyPrefixSeparator)'")
         }
         return storedKeyPrefix + key
     }
 
-    /// The user key of a stored key of this client.
+    /// The user key of a stored key of this client: the bytes after the prefix's (a key may begin
+    /// with a combining mark, which joins the prefix's last `|` in one `Character`).
     public func userKey(_ storedKey: String) -> String {
-        String(storedKey.dropFirst(storedKeyPrefix.count))
+        String(decoding: storedKey.utf8.dropFirst(storedKeyPrefix.utf8.count), as: UTF8.self)
     }
 
     // MARK: Reads
@@ -64,29 +65,30 @@ public struct StateClient: Sendable {
         return try await measured("get") { try await traced.get(stored, consistency: consistency) }.map { entry(key, $0) }
     }
 
-    /// The items found among `keys`, by user key. Throws when any key could not be read (use
-    /// ``bulkGetEach(_:consistency:)`` to get the readable ones and each failure).
-    public func bulkGet(_ keys: [String], consistency: Consistency = .eventual) async throws -> [String: StateEntry<[UInt8]>] {
+    /// The items found among `keys`, by user key (its bytes: ``UTF8Key``). Throws when any key
+    /// could not be read (use ``bulkGetEach(_:consistency:)`` to get the readable ones and each failure).
+    public func bulkGet(_ keys: [String], consistency: Consistency = .eventual) async throws -> [UTF8Key: StateEntry<[UInt8]>] {
         let result = try await bulkGetEach(keys, consistency: consistency)
         if let failure = result.failures.min(by: { $0.key < $1.key }) { throw failure.value }
         return result.entries
     }
 
-    /// The items found among `keys` and the keys that could not be read, by user key; one
-    /// unreadable key does not fail the others (Dapr's bulk get).
+    /// The items found among `keys` and the keys that could not be read, by user key (its bytes:
+    /// ``UTF8Key``, so `"\u{E9}"` and `"e\u{301}"` are two keys, as in the stores); one unreadable
+    /// key does not fail the others (Dapr's bulk get).
     public func bulkGetEach(
         _ keys: [String], consistency: Consistency = .eventual
-    ) async throws -> (entries: [String: StateEntry<[UInt8]>], failures: [String: StateError]) {
-        var stored: [String: String] = [:]
-        for key in keys { stored[try storedKey(key)] = key }
-        let found = try await measured("bulkGet") { try await traced.bulkGet(Array(stored.keys), consistency: consistency) }
-        var entries: [String: StateEntry<[UInt8]>] = [:]
+    ) async throws -> (entries: [UTF8Key: StateEntry<[UInt8]>], failures: [UTF8Key: StateError]) {
+        var stored: [UTF8Key: String] = [:]
+        for key in keys { stored[UTF8Key(try storedKey(key))] = key }
+        let found = try await measured("bulkGet") { try await traced.bulkGet(stored.keys.map(\.string), consistency: consistency) }
+        var entries: [UTF8Key: StateEntry<[UInt8]>] = [:]
         for (storedKey, item) in found.items {
-            if let key = stored[storedKey] { entries[key] = entry(key, item) }
+            if let key = stored[storedKey] { entries[UTF8Key(key)] = entry(key, item) }
         }
-        var failures: [String: StateError] = [:]
+        var failures: [UTF8Key: StateError] = [:]
         for (storedKey, failure) in found.failures {
-            if let key = stored[storedKey] { failures[key] = failure }
+            if let key = stored[storedKey] { failures[UTF8Key(key)] = failure }
         }
         return (entries, failures)
     }
@@ -100,11 +102,11 @@ public struct StateClient: Sendable {
     }
 
     /// Saves several items, each on its own (not atomic, as in Dapr); returns the failures by key.
-    public func bulkSave(_ items: [(key: String, bytes: [UInt8], options: SaveOptions)]) async throws -> [String: StateError] {
+    public func bulkSave(_ items: [(key: String, bytes: [UInt8], options: SaveOptions)]) async throws -> [UTF8Key: StateError] {
         let requests = try items.map { item throws(StateError) in try setRequest(item.key, item.bytes, item.options) }
         let failures = try await measured("bulkSave") { await traced.bulkSet(requests) }
         recordConflicts("bulkSave", failures.values)
-        return Dictionary(uniqueKeysWithValues: failures.map { (userKey($0.key), $0.value) })
+        return Dictionary(uniqueKeysWithValues: failures.map { (UTF8Key(userKey($0.key.string)), $0.value) })
     }
 
     /// Deletes `key`; with an ETag only if it still matches.
@@ -145,7 +147,7 @@ public struct StateClient: Sendable {
         guard store.capabilities.contains(.keys) else {
             throw StateError(.unsupported, "state store \(storeName) does not support listing keys")
         }
-        guard !prefix.contains(keyPrefixSeparator) else {
+        guard !prefix.containsBytes(keyPrefixSeparator) else {
             throw StateError(.invalidRequest, "input key/keyPrefix '\(prefix)' can't contain '\(keyPrefixSeparator)'")
         }
         guard (1...1_000).contains(limit) else { throw StateError(.invalidRequest, "limit must be 1…1000") }

@@ -93,12 +93,13 @@ public enum TransactionOperation: Sendable, Hashable {
 /// What a bulk get read: the items found, by key, and the keys that could not be read.
 ///
 /// As in Dapr, a key that cannot be read (a Redis key holding another type, say) does not fail
-/// the others. Keys that are absent (or expired) are in neither.
+/// the others. Keys that are absent (or expired) are in neither. Keys are told apart by their
+/// bytes (``UTF8Key``), as the stores tell them apart.
 public struct BulkGetResult: Sendable, Hashable {
-    public var items: [String: StateItem]
-    public var failures: [String: StateError]
+    public var items: [UTF8Key: StateItem]
+    public var failures: [UTF8Key: StateError]
 
-    public init(items: [String: StateItem] = [:], failures: [String: StateError] = [:]) {
+    public init(items: [UTF8Key: StateItem] = [:], failures: [UTF8Key: StateError] = [:]) {
         self.items = items
         self.failures = failures
     }

@@ -55,10 +55,11 @@ extension QuerySort {
 }
 
 extension QueryFilter {
-    init(json object: [String: JSONValue]) throws(StateError) {
-        guard object.count == 1, let (name, operand) = object.first else {
-            throw StateError(.invalidRequest, "a filter must have exactly one operator, found \(object.keys.sorted())")
+    init(json object: [UTF8Key: JSONValue]) throws(StateError) {
+        guard object.count == 1, let (operator_, operand) = object.first else {
+            throw StateError(.invalidRequest, "a filter must have exactly one operator, found \(object.keys.sorted().map(\.string))")
         }
+        let name = operator_.string
         switch name {
         case "AND", "OR":
             guard case .array(let parts) = operand, parts.count >= 2 else {
@@ -71,9 +72,10 @@ extension QueryFilter {
             }
             self = name == "AND" ? .and(filters) : .or(filters)
         case "EQ", "NEQ", "GT", "GTE", "LT", "LTE", "IN":
-            guard case .object(let pair) = operand, pair.count == 1, let (path, value) = pair.first, !path.isEmpty else {
+            guard case .object(let pair) = operand, pair.count == 1, let (field, value) = pair.first, !field.string.isEmpty else {
                 throw StateError(.invalidRequest, "\(name) needs one {\"field\": value} pair")
             }
+            let path = field.string
             if name == "IN" {
                 guard case .array(let values) = value, !values.isEmpty, values.allSatisfy(\.isScalar) else {
                     throw StateError(.invalidRequest, "IN needs a non-empty array of scalar values")
@@ -99,12 +101,12 @@ extension QueryFilter {
 extension StateQuery {
     /// The query as Dapr's query JSON, the form ``init(json:)`` reads.
     public var jsonValue: JSONValue {
-        var query: [String: JSONValue] = [:]
+        var query: [UTF8Key: JSONValue] = [:]
         if let filter { query["filter"] = filter.jsonValue }
         if !sort.isEmpty {
             query["sort"] = .array(sort.map { .object(["key": .string($0.path), "order": .string($0.descending ? "DESC" : "ASC")]) })
         }
-        var page: [String: JSONValue] = [:]
+        var page: [UTF8Key: JSONValue] = [:]
         if let limit { page["limit"] = .number(JSONNumber(limit)) }
         if let token { page["token"] = .string(token) }
         if !page.isEmpty { query["page"] = .object(page) }
@@ -116,7 +118,7 @@ extension QueryFilter {
     /// The filter as Dapr's filter JSON (`{"EQ": {"path": value}}`).
     var jsonValue: JSONValue {
         func comparison(_ name: String, _ path: String, _ operand: JSONValue) -> JSONValue {
-            .object([name: .object([path: operand])])
+            .object([UTF8Key(name): .object([UTF8Key(path): operand])])
         }
         switch self {
         case .eq(let path, let value): return comparison("EQ", path, value)

@@ -29,8 +29,8 @@ public protocol StateStore: Sendable {
     func set(_ request: SetRequest) async throws
 
     /// Writes several items independently: each succeeds or fails on its own. Returns the failure
-    /// of each key that failed.
-    func bulkSet(_ requests: [SetRequest]) async -> [String: StateError]
+    /// of each key that failed, by its bytes (``UTF8Key``).
+    func bulkSet(_ requests: [SetRequest]) async -> [UTF8Key: StateError]
 
     /// Deletes one item; deleting a missing key without an ETag succeeds.
     func delete(_ request: DeleteRequest) async throws
@@ -73,7 +73,7 @@ public struct StateStoreCapabilities: OptionSet, Sendable, Hashable {
 
 extension StateStore {
     /// Runs `set` for every request concurrently and collects the failures.
-    public func bulkSet(_ requests: [SetRequest]) async -> [String: StateError] {
+    public func bulkSet(_ requests: [SetRequest]) async -> [UTF8Key: StateError] {
         await withTaskGroup(of: (String, StateError?).self) { group in
             for request in requests {
                 group.addTask {
@@ -85,8 +85,8 @@ extension StateStore {
                     }
                 }
             }
-            var failures: [String: StateError] = [:]
-            for await (key, error) in group { if let error { failures[key] = error } }
+            var failures: [UTF8Key: StateError] = [:]
+            for await (key, error) in group { if let error { failures[UTF8Key(key)] = error } }
             return failures
         }
     }

@@ -25,7 +25,7 @@ struct TracingStateStore: StateStore {
         try await span("set") { try await base.set(request) }
     }
 
-    func bulkSet(_ requests: [SetRequest]) async -> [String: StateError] {
+    func bulkSet(_ requests: [SetRequest]) async -> [UTF8Key: StateError] {
         await span("bulk set", items: requests.count) { await base.bulkSet(requests) }
     }
 

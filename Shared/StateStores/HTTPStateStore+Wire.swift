@@ -51,10 +51,11 @@ extension HTTPStateStore {
         switch (answer.status, code) {
         case (.serviceUnavailable, _): return StateError(.unavailable, message)
         case (.conflict, _): return StateError(.etagMismatch, message)
+        // Dapr answers 500, our sidecar 400.
+        case (_, "ERR_STATE_STORE_NOT_SUPPORTED"): return StateError(.unsupported, message)
         case (.badRequest, _) where message.contains("invalid etag value"): return StateError(.etagInvalid, message)
         case (.badRequest, _), (.payloadTooLarge, _): return StateError(.invalidRequest, message)
-        case (.internalServerError, "ERR_STATE_STORE_NOT_SUPPORTED"): return StateError(.unsupported, message)
-        // Dapr answers 500 to a transaction whose ETag did not match.
+        // Dapr answers 500 to a transaction whose ETag did not match (our sidecar 409).
         case (.internalServerError, "ERR_STATE_TRANSACTION") where message.contains("possible etag mismatch"):
             return StateError(.etagMismatch, message)
         default: return StateError(.storeFailure, message)

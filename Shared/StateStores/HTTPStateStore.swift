@@ -97,9 +97,9 @@ public struct HTTPStateStore: StateStore {
         for element in try Self.slices(response.body[...], JSONSlices.elements) {
             let bulkItem = try BulkItem(element)
             if let failure = bulkItem.error {
-                result.failures[bulkItem.key] = StateError(.storeFailure, failure)
+                result.failures[UTF8Key(bulkItem.key)] = StateError(.storeFailure, failure)
             } else if let item = bulkItem.item {
-                result.items[item.key] = item
+                result.items[UTF8Key(item.key)] = item
             }
         }
         return result

@@ -83,7 +83,7 @@ extension JSONValue {
         case .null, .bool, .number: false
         case .string(let string): string.unicodeScalars.contains("\u{0}")
         case .array(let values): values.contains { $0.containsNUL }
-        case .object(let fields): fields.contains { $0.key.unicodeScalars.contains("\u{0}") || $0.value.containsNUL }
+        case .object(let fields): fields.contains { $0.key.string.unicodeScalars.contains("\u{0}") || $0.value.containsNUL }
         }
     }
 }

@@ -122,10 +122,10 @@ public final class PostgresStateStore: StateStore, Service {
         for row in rows {
             do {
                 let item = try Self.item(row)
-                result.items[item.key] = item
+                result.items[UTF8Key(item.key)] = item
             } catch {
                 guard let key = try? row.makeRandomAccess()[0].decode(String.self, context: .default) else { throw translate(error, operation: "bulk get") }
-                result.failures[key] = StateError(translate(error, operation: "bulk get"))
+                result.failures[UTF8Key(key)] = StateError(translate(error, operation: "bulk get"))
             }
         }
         return result

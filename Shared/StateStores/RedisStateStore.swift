@@ -50,8 +50,8 @@ public final class RedisStateStore: StateStore {
     /// ``StateError/Code/storeFailure``.
     public func get(_ key: String, consistency: Consistency) async throws -> StateItem? {
         let result = try await bulkGet([key], consistency: consistency)
-        if let failure = result.failures[key] { throw failure }
-        return result.items[key]
+        if let failure = result.failures[UTF8Key(key)] { throw failure }
+        return result.items[UTF8Key(key)]
     }
 
     /// The items among `keys`, read in one round trip (one script call).
@@ -66,9 +66,9 @@ public final class RedisStateStore: StateStore {
         var result = BulkGetResult()
         for (key, element) in zip(keys, elements) {
             do {
-                if let item = try Self.item(key, from: element) { result.items[key] = item }
+                if let item = try Self.item(key, from: element) { result.items[UTF8Key(key)] = item }
             } catch {
-                result.failures[key] = error
+                result.failures[UTF8Key(key)] = error
             }
         }
         return result

@@ -138,6 +138,6 @@ extension TestResponse {
     /// The names of the fields a problem's `errors` lists.
     var errorFields: [String] {
         guard case .object(let errors)? = json?.value(at: "errors") else { return [] }
-        return errors.keys.sorted()
+        return errors.keys.sorted().map(\.string)
     }
 }

@@ -50,10 +50,15 @@ import Testing
                 try await check(.delete, "/api/v1/catalog/items/2", token: admin)
                 try await check(.delete, "/api/v1/catalog/items/3")
                 try await check(.delete, "/api/v1/catalog/items/3", token: buyer)
+                // Found by schemathesis (scripts/test-fuzz): a 400 the document did not list.
+                try await check(.delete, "/api/v1/catalog/items/0", token: admin)
+                try await check(.delete, "/api/v1/catalog/items/2147483648", token: admin)
                 try await check(.get, "/api/v1/catalog/items/1/pic")
                 let etag = try await client.get("/api/v1/catalog/items/1/pic").headers[.eTag] ?? ""
                 try await check(.get, "/api/v1/catalog/items/1/pic", headers: [.ifNoneMatch: etag])
                 try await check(.get, "/api/v1/catalog/items/9999/pic")
+                try await check(.get, "/api/v1/catalog/items/0/pic")  // schemathesis: an undocumented 400
+                try await check(.get, "/api/v1/catalog/items/2147483648/pic")
                 try await check(.get, "/api/v1/catalog/brands")
                 try await check(.get, "/api/v1/catalog/types")
                 #expect(checker.seenResponses == checker.documentedResponses)

@@ -149,7 +149,7 @@ struct EndToEndSystem: Sendable {
     // MARK: Catalog
 
     /// The item as Catalog answers it.
-    func item(_ id: Int) async throws -> [String: JSONValue] {
+    func item(_ id: Int) async throws -> [UTF8Key: JSONValue] {
         let answer = try await retrying("GET item") { try await HTTP.send(.GET, catalog.baseURL + "/api/v1/catalog/items/\(id)") }
         guard case .object(let fields)? = answer.json else { throw EndToEndError("item \(id): \(answer)") }
         return fields
@@ -163,7 +163,7 @@ struct EndToEndSystem: Sendable {
     }
 
     /// Changes fields of an item as an admin (`PUT` of the item with `changes` applied).
-    func updateItem(_ id: Int, _ changes: [String: JSONValue], adminToken: String) async throws {
+    func updateItem(_ id: Int, _ changes: [UTF8Key: JSONValue], adminToken: String) async throws {
         let fields = try await item(id).merging(changes) { $1 }
         let json = JSONValue.object(fields).jsonText
         let answer = try await HTTP.send(.PUT, catalog.baseURL + "/api/v1/catalog/items/\(id)", token: adminToken, json: json)

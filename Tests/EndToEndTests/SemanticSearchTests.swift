@@ -19,7 +19,7 @@ struct SemanticSearchTests {
     static let telescopeQuery = "look%20at%20the%20moon%20and%20distant%20stars"
 
     /// The `index` object of the worker's `/health/ready`, once it reports `state: ready`.
-    func readyIndex(_ worker: TestServiceProcess) async throws -> [String: JSONValue] {
+    func readyIndex(_ worker: TestServiceProcess) async throws -> [UTF8Key: JSONValue] {
         try await eventually("the catalog index to be ready", within: .seconds(120)) {
             let answer = try await HTTP.send(.GET, worker.baseURL + "/health/ready")
             guard case .object(let index)? = answer.json?.value(at: "index"), index["state"] == .string("ready") else {

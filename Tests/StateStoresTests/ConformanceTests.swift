@@ -270,4 +270,47 @@ import Testing
             #expect(Set(seen) == Set(all))
         }
     }
+
+    /// Issue 12, class 3: Swift's `String` calls `"\u{E9}"` (é) and `"e\u{301}"` (e + combining
+    /// acute) equal, Redis and PostgreSQL hold them as two keys. Every store keeps them apart, in
+    /// single and bulk reads and writes, listings and deletes.
+    @Test(arguments: StoreKind.allCases)
+    func keepsCanonicallyEquivalentKeysApart(_ kind: StoreKind) async throws {
+        let (precomposed, decomposed) = ("caf\u{E9}", "cafe\u{301}")
+        #expect(precomposed == decomposed)  // to Swift; never to a store
+        try await withStateClient(kind) { state throws in
+            try await state.save(precomposed, bytes: json("1"))
+            try await state.save(decomposed, bytes: json("2"))
+            expectValue(try await state.get(precomposed)?.value, json("1"), kind)
+            expectValue(try await state.get(decomposed)?.value, json("2"), kind)
+
+            let found = try await state.bulkGet([precomposed, decomposed])
+            #expect(found.count == 2)
+            expectValue(found[UTF8Key(precomposed)]?.value, json("1"), kind)
+            expectValue(found[UTF8Key(decomposed)]?.value, json("2"), kind)
+            let failures = try await state.bulkSave([(precomposed, json("3"), SaveOptions(etag: "999999")), (decomposed, json("4"), SaveOptions())])
+            #expect(Set(failures.keys) == [UTF8Key(precomposed)])
+            expectValue(try await state.get(decomposed)?.value, json("4"), kind)
+
+            let listed = try await state.keys(prefix: "caf", limit: 10).keys
+            #expect(Set(listed.map { UTF8Key($0) }) == [UTF8Key(precomposed), UTF8Key(decomposed)])
+            try await state.delete(precomposed)
+            #expect(try await state.get(precomposed) == nil)
+            expectValue(try await state.get(decomposed)?.value, json("4"), kind)
+        }
+    }
+
+    /// A key that starts with a combining mark is listed as it was saved (the mark joins the
+    /// prefix's `|` in one Swift `Character`), and `||` hidden the same way is still refused.
+    @Test(arguments: StoreKind.allCases)
+    func keysStartingWithACombiningMarkKeepTheirBytes(_ kind: StoreKind) async throws {
+        let key = "\u{301}accent"
+        try await withStateClient(kind) { state throws in
+            try await state.save(key, bytes: json("1"))
+            let listed = try await state.keys(limit: 10).keys
+            #expect(listed.map { UTF8Key($0) } == [UTF8Key(key)])
+            await expectCode(.invalidRequest) { try await state.save("a||\u{301}b", bytes: json("1")) }
+            await expectCode(.invalidRequest) { _ = try await state.get("a||\u{301}") }
+        }
+    }
 }

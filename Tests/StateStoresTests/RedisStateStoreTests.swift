@@ -157,9 +157,9 @@ import TestSupport
                 try await store.transaction(keys.filter { $0.hasSuffix("7") }.map { .upsert(SetRequest(key: $0, value: bytes($0))) })
             }
             let found = try await store.bulkGet(keys + ["\(prefix)7"], consistency: .strong).items
-            #expect(Set(found.keys) == Set(keys.filter { $0.hasSuffix("7") }))
+            #expect(Set(found.keys) == Set(keys.filter { $0.hasSuffix("7") }.map { UTF8Key($0) }))
             #expect(found.allSatisfy { key, item in
-                item.key == key && item.value == bytes(key) && versionNumber(item.etag).map(clock.contains) == true
+                item.key == key.string && item.value == bytes(key.string) && versionNumber(item.etag).map(clock.contains) == true
             })
             #expect(try await store.bulkGet([], consistency: .eventual).items.isEmpty)
         }

@@ -1,8 +1,9 @@
 """The storefront in a real headless Chromium (Debian's `chromium`, driven by Playwright).
 
-The eight scenarios of the storefront issue, against real services (system.py). Every wait is
-Playwright's auto-waiting `expect`, which polls until a deadline; nothing sleeps. Screenshots of
-the catalog, an item, a basket and an order page go to ESHOP_ARTIFACTS_DIR.
+The eight scenarios of the storefront issue, against real services (Tests/PythonSupport/
+eshop_system.py). Every wait is Playwright's auto-waiting `expect`, which polls until a deadline;
+nothing sleeps. Screenshots of the catalog, an item, a basket and an order page go to
+ESHOP_ARTIFACTS_DIR.
 """
 
 import os
@@ -11,7 +12,7 @@ import unittest
 
 from playwright.sync_api import expect, sync_playwright
 
-from system import System
+from eshop_system import System
 
 PASSWORD = "Pass123$"
 CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")

@@ -16,13 +16,13 @@ extension StateController {
     }
 
     /// `POST|PUT /v1.0-alpha1/state/{store}/query`: 200 `{"results":[{"key","data","etag"}],"token"}`
-    /// over the caller's keys only; 204 when nothing matches. A store without query → 500
-    /// `ERR_STATE_STORE_NOT_SUPPORTED` (as Dapr); an invalid query → 400 `ERR_STATE_QUERY` (Dapr: 500).
+    /// over the caller's keys only; 204 when nothing matches. A store without query → 400
+    /// `ERR_STATE_STORE_NOT_SUPPORTED` (Dapr: 500); an invalid query → 400 `ERR_STATE_QUERY` (Dapr: 500).
     @Sendable func query(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let client = try client(context)
         guard client.store.capabilities.contains(.query) else {
             throw DaprAPIError(
-                .internalServerError, "ERR_STATE_STORE_NOT_SUPPORTED", "state store does not support querying",
+                .badRequest, "ERR_STATE_STORE_NOT_SUPPORTED", "state store does not support querying",
                 details: [.errorInfo("DAPR_STATE_QUERYING_NOT_SUPPORTED")])
         }
         let bytes = try await body(request)

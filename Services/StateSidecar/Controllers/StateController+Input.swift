@@ -15,9 +15,9 @@ extension StateController {
         return client
     }
 
-    /// `key` when it does not contain the prefix separator; else 400 with Dapr's rich details.
+    /// `key` when its bytes do not contain the prefix separator; else 400 with Dapr's rich details.
     func legalKey(_ key: String, _ client: StateClient) throws(DaprAPIError) -> String {
-        guard !key.contains(keyPrefixSeparator) else { throw .illegalKey(key, store: client.storeName) }
+        guard !key.containsBytes(keyPrefixSeparator) else { throw .illegalKey(key, store: client.storeName) }
         return key
     }
 

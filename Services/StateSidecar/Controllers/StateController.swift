@@ -56,7 +56,7 @@ struct StateController: Sendable {
     }
 
     /// The failure a multi-item save answers with: an ETag conflict only when every failure is one.
-    static func worst(_ failures: [String: StateError]) -> StateError? {
+    static func worst(_ failures: [UTF8Key: StateError]) -> StateError? {
         let order: [StateError.Code] = [.storeFailure, .notFound, .unavailable, .unsupported, .etagInvalid, .invalidRequest, .etagMismatch]
         let sorted = failures.sorted { $0.key < $1.key }.map(\.value)
         for code in order { if let failure = sorted.first(where: { $0.code == code }) { return failure } }
@@ -129,8 +129,8 @@ struct StateController: Sendable {
         let consistency = try consistency(request)
         let found = try await DaprAPIError.mapping(.bulkGet) { try await client.bulkGetEach(keys, consistency: consistency) }
         let elements = keys.map { key in
-            if let failure = found.failures[key] { return RawJSON.object([("key", RawJSON.string(key)), ("error", RawJSON.string(failure.message))]) }
-            guard let entry = found.entries[key] else { return RawJSON.object([("key", RawJSON.string(key))]) }
+            if let failure = found.failures[UTF8Key(key)] { return RawJSON.object([("key", RawJSON.string(key)), ("error", RawJSON.string(failure.message))]) }
+            guard let entry = found.entries[UTF8Key(key)] else { return RawJSON.object([("key", RawJSON.string(key))]) }
             let metadata = entry.expiresAt.map { RawJSON.object([("ttlExpireTime", RawJSON.string(RawJSON.timestamp($0)))]) }
             return RawJSON.object([
                 ("key", RawJSON.string(key)), ("data", RawJSON.value(entry.value)), ("etag", RawJSON.string(entry.etag)), ("metadata", metadata),
@@ -142,8 +142,8 @@ struct StateController: Sendable {
     // MARK: Transaction
 
     /// `POST|PUT /v1.0/state/{store}/transaction`: applies upserts and deletes in order, all or
-    /// nothing; 204. Unknown operation → 400 `ERR_NOT_SUPPORTED_STATE_OPERATION`; a store failure,
-    /// an ETag mismatch included, → 500 `ERR_STATE_TRANSACTION` (as Dapr).
+    /// nothing; 204. Unknown operation → 400 `ERR_NOT_SUPPORTED_STATE_OPERATION`; an ETag
+    /// mismatch → 409 `ERR_STATE_TRANSACTION` (Dapr: 500); a store failure → 500 `ERR_STATE_TRANSACTION`.
     @Sendable func transaction(_ request: Request, context: BasicRequestContext) async throws -> Response {
         let client = try client(context)
         let body = try await decodeTransaction(request)

@@ -14,7 +14,7 @@ extension DaprGRPCService {
 
     /// `key` when it does not contain the prefix separator `||`; else `INVALID_ARGUMENT`.
     func legalKey(_ key: String, _ client: StateClient) throws(RPCError) -> String {
-        guard !key.contains(keyPrefixSeparator) else {
+        guard !key.containsBytes(keyPrefixSeparator) else {
             throw RPCError(code: .invalidArgument, message: "input key/keyPrefix '\(key)' can't contain '\(keyPrefixSeparator)'")
         }
         return key

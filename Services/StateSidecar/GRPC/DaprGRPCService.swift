@@ -54,9 +54,9 @@ struct DaprGRPCService: Dapr_Proto_Runtime_V1_Dapr.SimpleServiceProtocol {
         response.items = keys.map { key in
             var item = Dapr_Proto_Runtime_V1_BulkStateItem()
             item.key = key
-            if let failure = found.failures[key] {
+            if let failure = found.failures[UTF8Key(key)] {
                 item.error = failure.message
-            } else if let entry = found.entries[key] {
+            } else if let entry = found.entries[UTF8Key(key)] {
                 item.data = Data(entry.value)
                 item.etag = entry.etag
                 if let expiresAt = entry.expiresAt { item.metadata["ttlExpireTime"] = RawJSON.timestamp(expiresAt) }
@@ -105,18 +105,18 @@ struct DaprGRPCService: Dapr_Proto_Runtime_V1_Dapr.SimpleServiceProtocol {
         let deletes = try request.states.map { item throws(RPCError) in
             (key: try requiredKey(item, client), etag: item.hasEtag ? item.etag.value : nil, consistency: Consistency(item.options.consistency))
         }
-        var failures: [String: StateError] = [:]
+        var failures: [UTF8Key: StateError] = [:]
         for delete in deletes {
             try await mapping(.delete(key: delete.key)) {
                 do {
                     try await client.delete(delete.key, etag: delete.etag, consistency: delete.consistency)
                 } catch let error as StateError {
-                    failures[delete.key] = error
+                    failures[UTF8Key(delete.key)] = error
                 }
             }
         }
         if let failure = StateController.worst(failures), let key = failures.first(where: { $0.value == failure })?.key {
-            throw GRPCStateError.rpcError(failure, .delete(key: key))
+            throw GRPCStateError.rpcError(failure, .delete(key: key.string))
         }
         return Google_Protobuf_Empty()
     }

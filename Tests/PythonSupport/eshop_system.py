@@ -1,11 +1,16 @@
-"""The storefront and every service it calls, started as real processes for the browser tests.
+"""The eShop services, started as real processes for the Python suites (the storefront's browser
+tests, Tests/WebAppBrowser; the schemathesis run, Tests/Fuzz).
 
 Like Tests/EndToEndTests/EndToEndSystem.swift: the built executables (ESHOP_BIN_DIR) over the
-Redis and PostgreSQL that scripts/test started (REDIS_*, POSTGRES_*), each test run in a
-PostgreSQL database and a Redis database of its own. The model worker is not started: the
-storefront must work without it (its "bought together" section is hidden).
+Redis and PostgreSQL that scripts/test started (REDIS_*, POSTGRES_*), each run in a PostgreSQL
+database and a Redis database of its own. Identity, Catalog, Ordering, Payment and Basket always;
+the WebApp, the state sidecar (statestore on Redis, orderstore on PostgreSQL, both in the run's
+own databases) and the model worker (with the model store serving MODEL_STORE_DIR) on request.
+Without the model worker, Catalog and the storefront work without it (semantic search falls back
+on names, the "bought together" section is hidden).
 """
 
+import json
 import os
 import secrets
 import socket
@@ -78,14 +83,17 @@ class Service:
 
 
 class System:
-    """Identity, Catalog, Basket, Ordering, Payment and the WebApp."""
+    """Identity, Catalog, Basket, Ordering, Payment, and on request the WebApp, the state sidecar
+    and the model worker; `services` by name once started."""
 
-    def __init__(self):
+    def __init__(self, name="webapp_browser", webapp=True, sidecar=False, model_worker=False):
         self.bin_dir = os.environ["ESHOP_BIN_DIR"]
-        self.log_dir = tempfile.mkdtemp(prefix="webapp-browser-logs-")
-        self.database = "webapp_browser_" + secrets.token_hex(4)
+        self.log_dir = tempfile.mkdtemp(prefix=name.replace("_", "-") + "-logs-")
+        self.database = name + "_" + secrets.token_hex(4)
         self.redis_database = str(secrets.randbelow(15) + 1)
+        self.with_webapp, self.with_sidecar, self.with_model_worker = webapp, sidecar, model_worker
         self.services = []
+        self.by_name = {}
 
     # Stores
 
@@ -124,23 +132,61 @@ class System:
         identity.environment["IDENTITY_URL"] = identity.url
         with_identity = dict(common, IDENTITY_URL=identity.url)
         catalog = Service("catalog", binary("Catalog"), with_identity, self.log_dir)
+        # Without the model worker nothing listens there: the worker is down.
+        worker_port = free_port()
+        catalog.environment["MODEL_WORKER_URL"] = f"http://127.0.0.1:{worker_port}"
         # A short grace period: the order page shows `submitted` first, then moves on by itself.
         ordering = Service("ordering", binary("Ordering"), dict(
             with_identity, ORDERING_GRACE_PERIOD_SECONDS="2", ORDERING_TIMER_POLL_MILLISECONDS="200"), self.log_dir)
         payment = Service("payment", binary("Payment"), common, self.log_dir)
         basket = Service("basket", binary("Basket"), dict(with_identity, CATALOG_URL=catalog.url), self.log_dir)
-        webapp = Service("webapp", binary("WebApp"), dict(
-            common, IDENTITY_URL=identity.url, CATALOG_URL=catalog.url, BASKET_URL=basket.url, ORDERING_URL=ordering.url,
-            # Nothing listens there: the model worker is down.
-            MODEL_WORKER_URL=f"http://127.0.0.1:{free_port()}"), self.log_dir)
-        self.services = [identity, catalog, ordering, payment, basket, webapp]
+        self.services = [identity, catalog, ordering, payment, basket]
+        if self.with_webapp:
+            self.services.append(Service("webapp", binary("WebApp"), dict(
+                common, IDENTITY_URL=identity.url, CATALOG_URL=catalog.url, BASKET_URL=basket.url, ORDERING_URL=ordering.url,
+                MODEL_WORKER_URL=f"http://127.0.0.1:{worker_port}"), self.log_dir))
+        if self.with_sidecar:
+            sidecar = Service("sidecar", binary("StateSidecar"), dict(
+                common, APP_ID="sidecar-" + secrets.token_hex(4), COMPONENTS_PATH=self._components(),
+                DAPR_GRPC_PORT=str(free_port())), self.log_dir)
+            self.services.append(sidecar)
+        if self.with_model_worker:
+            store = Service("model-store", binary("ModelStore"), dict(common, MODEL_STORE_DIR=os.environ["MODEL_STORE_DIR"]), self.log_dir)
+            worker = Service("model-worker", binary("ModelWorker"), dict(
+                common, STATE_DIR=tempfile.mkdtemp(prefix="eshop-worker-state-"), CATALOG_URL=catalog.url,
+                MODEL_BASE_URL=f"{store.url}/all-MiniLM-L6-v2/"), self.log_dir)
+            worker.port, worker.url = worker_port, f"http://127.0.0.1:{worker_port}"
+            worker.environment["HTTP_PORT"] = str(worker_port)
+            self.services += [store, worker]
         for service in self.services:
             service.start()
         for service in self.services:
-            wait_until(f"{service.name} ready", service.is_ready)
-        self.webapp = webapp
+            # The model worker downloads and loads its model, then embeds the catalog.
+            wait_until(f"{service.name} ready", service.is_ready, timeout=120 if service.name == "model-worker" else 60)
+        self.by_name = {service.name: service for service in self.services}
         self.catalog = catalog
-        self.base_url = webapp.url
+        if self.with_webapp:
+            self.webapp = self.by_name["webapp"]
+            self.base_url = self.webapp.url
+
+    def _components(self):
+        """A components folder: `statestore` on the run's Redis database, `orderstore` on its
+        PostgreSQL database (Dapr's component files, as compose/components has them)."""
+        env = os.environ
+        folder = tempfile.mkdtemp(prefix="eshop-components-")
+        redis = {"redisHost": f"{env.get('REDIS_HOST', '127.0.0.1')}:{env.get('REDIS_PORT', '6379')}",
+                 "redisPassword": env.get("REDIS_PASSWORD", ""), "redisDB": self.redis_database}
+        connection = " ".join(f"{name}={value}" for name, value in [
+            ("host", env.get("POSTGRES_HOST", "127.0.0.1")), ("port", env.get("POSTGRES_PORT", "5432")),
+            ("user", env.get("POSTGRES_USER", "postgres")), ("password", env.get("POSTGRES_PASSWORD", "")),
+            ("database", self.database)] if value)
+        for name, kind, metadata in [("statestore", "state.redis", redis),
+                                     ("orderstore", "state.postgresql", {"connectionString": connection, "tableName": "state"})]:
+            lines = "\n".join(f"    - name: {key}\n      value: {json.dumps(value)}" for key, value in metadata.items() if value)
+            with open(os.path.join(folder, f"{name}.yaml"), "w") as file:
+                file.write("apiVersion: dapr.io/v1alpha1\nkind: Component\n"
+                           f"metadata:\n  name: {name}\nspec:\n  type: {kind}\n  version: v1\n  metadata:\n{lines}\n")
+        return folder
 
     def stop(self):
         for service in reversed(self.services):
