@@ -64,38 +64,24 @@ struct TracingBenchmark {
             environment["OTEL_BSP_MAX_QUEUE_SIZE"] = "65536"
             environment["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] = "8192"
         }
-        let port = settings.port
         let script = FileManager.default.temporaryDirectory.appendingPathComponent("wrk-tracing-\(UUID().uuidString).lua")
         defer { try? FileManager.default.removeItem(at: script) }
-        return try await BenchmarkedService.with("Identity", port: port, environment: environment) { identity in
-            let environment = environment.merging(["IDENTITY_URL": identity.baseURL]) { $1 }
-            return try await BenchmarkedService.with("Catalog", port: port + 1, environment: environment) { catalog in
-                try await BenchmarkedService.with(
-                    "Ordering", port: port + 2, environment: environment.merging(["ORDERING_GRACE_PERIOD_SECONDS": "0"]) { $1 }
-                ) { ordering in
-                    try await BenchmarkedService.with("Payment", port: port + 3, environment: environment) { _ in
-                        try await BenchmarkedService.with(
-                            "Basket", port: port + 4, environment: environment.merging(["CATALOG_URL": catalog.baseURL]) { $1 }
-                        ) { basket in
-                            let token = try await BasketBenchmark.token(identity.baseURL)
-                            try await BasketBenchmark.fillBasket(basket.baseURL, token: token)
-                            try "wrk.headers[\"Authorization\"] = \"Bearer \(token)\"\n".write(to: script, atomically: true, encoding: .utf8)
-                            let read = try await settings.wrk.measure(basket.baseURL + "/api/v1/basket", luaScript: script.path)
-                            let checkouts = OrderLatencyBenchmark(settings: settings, redis: redis, orders: orders)
-                            var latencies: [Duration] = []
-                            for index in 0..<orders {
-                                latencies.append(
-                                    try await checkouts.checkoutToPaid(
-                                        basket: basket.baseURL, ordering: ordering.baseURL, token: token, productId: 1 + index % 4))
-                            }
-                            return Phase(
-                                tracing: tracing, basketRequestsPerSecond: read.requestsPerSecond, basketP50: read.p50Milliseconds,
-                                checkoutP50: OrderLatencyBenchmark.percentile(latencies, 0.5),
-                                checkoutP99: OrderLatencyBenchmark.percentile(latencies, 0.99))
-                        }
-                    }
-                }
+        return try await OrderLatencyBenchmark.withOrderFlow(port: settings.port, environment: environment) { services in
+            let token = try await BasketBenchmark.token(services.identity.baseURL)
+            try await BasketBenchmark.fillBasket(services.basket.baseURL, token: token)
+            try "wrk.headers[\"Authorization\"] = \"Bearer \(token)\"\n".write(to: script, atomically: true, encoding: .utf8)
+            let read = try await settings.wrk.measure(services.basket.baseURL + "/api/v1/basket", luaScript: script.path)
+            let checkouts = OrderLatencyBenchmark(settings: settings, redis: redis, orders: orders)
+            var latencies: [Duration] = []
+            for index in 0..<orders {
+                latencies.append(
+                    try await checkouts.checkoutToPaid(
+                        basket: services.basket.baseURL, ordering: services.ordering.baseURL, token: token, productId: 1 + index % 4))
             }
+            return Phase(
+                tracing: tracing, basketRequestsPerSecond: read.requestsPerSecond, basketP50: read.p50Milliseconds,
+                checkoutP50: OrderLatencyBenchmark.percentile(latencies, 0.5),
+                checkoutP99: OrderLatencyBenchmark.percentile(latencies, 0.99))
         }
     }
 }
