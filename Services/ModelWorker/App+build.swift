@@ -40,6 +40,7 @@ func buildApplication(reader: ConfigReader) async throws -> some ApplicationProt
     let indexer = CatalogIndexer(index: index, status: status, stateFolder: stateFolder, lockPolicy: worker.storeLock, bus: bus, logger: logger)
 
     let router = Router(context: ServiceRequestContext.self)
+    router.add(middleware: ServiceTracingMiddleware())
     router.addMetrics()
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: ProblemMiddleware())

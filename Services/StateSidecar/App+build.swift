@@ -85,6 +85,7 @@ func buildRouter(
     apiToken: APIToken? = nil
 ) -> Router<BasicRequestContext> {
     let router = Router()
+    router.add(middleware: ServiceTracingMiddleware())
     router.addMetrics()
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: DaprErrorMiddleware())

@@ -2,8 +2,8 @@ import Hummingbird
 
 /// Hummingbird's `TracingMiddleware` (a server span per request, continuing the caller's W3C
 /// `traceparent`, named by the route template: `/api/v1/basket/{buyerId}`), except for the
-/// endpoints that probes and scrapers call every few seconds (`/health/…`, `/metrics`), which would
-/// each start a trace of their own.
+/// endpoints that probes and scrapers call every few seconds (`/health/…`, `/metrics`, and the
+/// sidecar's Dapr health checks `/v1.0/healthz…`), which would each start a trace of their own.
 public struct ServiceTracingMiddleware<Context: RequestContext>: RouterMiddleware {
     private let tracing = TracingMiddleware<Context>()
 
@@ -11,7 +11,7 @@ public struct ServiceTracingMiddleware<Context: RequestContext>: RouterMiddlewar
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if path.hasPrefix("/health/") || path == "/metrics" { return try await next(request, context) }
+        if path.hasPrefix("/health/") || path.hasPrefix("/v1.0/healthz") || path == "/metrics" { return try await next(request, context) }
         return try await tracing.handle(request, context: context, next: next)
     }
 }

@@ -75,7 +75,7 @@ DEFAULTED = {
     "STORE_LOCK_BACKOFF_MS": "a standby replica's defaults",
     "STATE_MAX_BODY_BYTES": "4 MiB, as Dapr",
     "DAPR_API_TOKEN": "no token: the sidecar is published on 127.0.0.1 / inside the cluster only",
-    "OTEL_EXPORTER_OTLP_ENDPOINT": "no collector: no traces exported (compose's observability profile sets one)",
+    "OTEL_EXPORTER_OTLP_ENDPOINT": "no collector: no traces exported (set it to the observability profile's collector, docs/observability.md)",
 }
 
 # Shared readers: a call in a service's code → the file whose `forKey:` keys it reads.
