@@ -1,4 +1,5 @@
 import Metrics
+import Synchronization
 
 /// What a ``StateClient`` records per call to its store (docs/observability.md):
 ///
@@ -11,6 +12,38 @@ import Metrics
 ///
 /// `store` is the component's name (`statestore`, `orderstore`) and `operation` one of `get`,
 /// `bulkGet`, `save`, `bulkSave`, `delete`, `transaction`, `query`, `keys`: a bounded label set.
+final class StateClientMetrics: Sendable {
+    let storeName: String
+    /// Each operation's timer and success counter, made on its first call: a lookup in the
+    /// metrics factory costs more than this dictionary, and every state call records both (as
+    /// ``RedisClientMetrics``' timers). Failures make theirs when they happen.
+    private let operations = Mutex<[String: (duration: Timer, successes: Counter)]>([:])
+
+    init(storeName: String) { self.storeName = storeName }
+
+    func record(_ operation: String, duration: Duration, result code: StateError.Code?) {
+        let metrics = operations.withLock { operations in
+            if let metrics = operations[operation] { return metrics }
+            let dimensions = [("store", storeName), ("operation", operation)]
+            let made = (
+                duration: Timer(label: "state_operation_duration_seconds", dimensions: dimensions),
+                successes: Counter(label: "state_operations_total", dimensions: dimensions + [("result", "success")]))
+            operations[operation] = made
+            return made
+        }
+        metrics.duration.record(duration: duration)
+        guard let code else { return metrics.successes.increment() }
+        Counter(label: "state_operations_total", dimensions: [("store", storeName), ("operation", operation), ("result", "\(code)")]).increment()
+        if code == .etagMismatch { recordConflicts(operation, count: 1) }
+    }
+
+    /// Counts `count` ETag conflicts of one call (a bulk save's are counted per item).
+    func recordConflicts(_ operation: String, count: Int) {
+        guard count > 0 else { return }
+        Counter(label: "state_etag_conflicts_total", dimensions: [("store", storeName), ("operation", operation)]).increment(by: count)
+    }
+}
+
 extension StateClient {
     func measured<Result>(_ operation: String, _ body: () async throws -> Result) async throws -> Result {
         let start = ContinuousClock.now
@@ -18,27 +51,15 @@ extension StateClient {
         do {
             result = try await body()
         } catch {
-            record(operation, since: start, result: StateError(error).code)
+            metrics.record(operation, duration: start.duration(to: .now), result: StateError(error).code)
             throw error
         }
-        record(operation, since: start, result: nil)
+        metrics.record(operation, duration: start.duration(to: .now), result: nil)
         return result
     }
 
     /// Counts the ETag conflicts among a bulk save's failures.
     func recordConflicts(_ operation: String, _ failures: some Collection<StateError>) {
-        let conflicts = failures.count(where: { $0.code == .etagMismatch })
-        if conflicts > 0 { conflictCounter(operation).increment(by: conflicts) }
-    }
-
-    private func record(_ operation: String, since start: ContinuousClock.Instant, result code: StateError.Code?) {
-        let dimensions = [("store", storeName), ("operation", operation)]
-        Timer(label: "state_operation_duration_seconds", dimensions: dimensions).record(duration: start.duration(to: .now))
-        Counter(label: "state_operations_total", dimensions: dimensions + [("result", code.map { "\($0)" } ?? "success")]).increment()
-        if code == .etagMismatch { conflictCounter(operation).increment() }
-    }
-
-    private func conflictCounter(_ operation: String) -> Counter {
-        Counter(label: "state_etag_conflicts_total", dimensions: [("store", storeName), ("operation", operation)])
+        metrics.recordConflicts(operation, count: failures.count(where: { $0.code == .etagMismatch }))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The state API services use: Dapr's key/value semantics over any ``StateStore``, with key
 /// prefixing, validation, and Codable values. Every call to the store is counted and timed by
-/// store name, operation and result (`StateClient+Metrics.swift`).
+/// store name, operation and result (``StateClientMetrics``).
 ///
 /// ```swift
 /// let baskets = StateClient(store: redisStore, storeName: "statestore", appID: "basket-api")
@@ -15,6 +15,8 @@ public struct StateClient: Sendable {
     public let store: any StateStore
     /// `store` with a span around every call (``TracingStateStore``): what the operations use.
     private let traced: TracingStateStore
+    /// What every call records (``StateClientMetrics``).
+    let metrics: StateClientMetrics
     /// The component name (`statestore`), used by the `name` prefix strategy.
     public let storeName: String
     /// The calling app's id (`basket-api`), used by the default prefix strategy.
@@ -26,6 +28,7 @@ public struct StateClient: Sendable {
     public init(store: any StateStore, storeName: String, appID: String, keyPrefix: KeyPrefix = .appID, defaultTTLInSeconds: Int? = nil) {
         self.store = store
         self.traced = TracingStateStore(base: store, storeName: storeName)
+        self.metrics = StateClientMetrics(storeName: storeName)
         self.storeName = storeName
         self.appID = appID
         self.keyPrefix = keyPrefix

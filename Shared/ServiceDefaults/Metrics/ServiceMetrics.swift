@@ -59,15 +59,25 @@ public enum ServiceMetrics {
         "ordering_checkout_to_paid_seconds", "model_download_duration_seconds", "model_load_duration_seconds",
     ]
 
-    /// Hummingbird's metric names in Prometheus' form, and any other name or label with the
-    /// characters Prometheus does not allow (`.`, `-`) replaced by `_`.
+    /// Hummingbird's metric names in Prometheus' form, and any other name or label with bytes
+    /// Prometheus does not allow (anything but ASCII letters, digits and `_`: `.`, `-`) replaced
+    /// by `_`, one per byte. Every metric a request records passes its name and label names through
+    /// here, so a name that is already valid (nearly all) comes back as it is, uncopied.
     static func prometheusName(_ name: String) -> String {
         switch name {
-        case "hb.requests": "http_server_requests_total"
-        case "hb.request.errors": "http_server_request_errors_total"
-        case "http.server.request.duration": "http_server_request_duration_seconds"
+        case "hb.requests": return "http_server_requests_total"
+        case "hb.request.errors": return "http_server_request_errors_total"
+        case "http.server.request.duration": return "http_server_request_duration_seconds"
         default:
-            String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") ? $0 : "_" })
+            if name.utf8.allSatisfy(isAllowed) { return name }
+            return String(decoding: name.utf8.map { isAllowed($0) ? $0 : UInt8(ascii: "_") }, as: UTF8.self)
+        }
+    }
+
+    private static func isAllowed(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"): true
+        default: false
         }
     }
 }
