@@ -11,10 +11,12 @@ enum EventSpans {
         _ body: () async throws -> Result
     ) async throws -> Result {
         try await withSpan("\(topic) publish", context: parent, ofKind: .producer) { span in
-            span.attributes["messaging.system"] = "redis"
-            span.attributes["messaging.operation.type"] = "send"
-            span.attributes["messaging.destination.name"] = topic
-            if let eventID { span.attributes["messaging.message.id"] = eventID }
+            span.updateAttributes { attributes in
+                attributes["messaging.system"] = "redis"
+                attributes["messaging.operation.type"] = "send"
+                attributes["messaging.destination.name"] = topic
+                if let eventID { attributes["messaging.message.id"] = eventID }
+            }
             return try await body()
         }
     }
@@ -26,12 +28,14 @@ enum EventSpans {
         _ topic: String, header: CloudEventHeader, group: String, _ body: (any Span) async throws -> Result
     ) async rethrows -> Result {
         try await withSpan("\(topic) process", context: header.traceContext.serviceContext(), ofKind: .consumer) { span in
-            span.attributes["messaging.system"] = "redis"
-            span.attributes["messaging.operation.type"] = "process"
-            span.attributes["messaging.destination.name"] = topic
-            span.attributes["messaging.message.id"] = header.id
-            span.attributes["messaging.consumer.group.name"] = group
-            span.attributes["cloudevents.event_source"] = header.source
+            span.updateAttributes { attributes in
+                attributes["messaging.system"] = "redis"
+                attributes["messaging.operation.type"] = "process"
+                attributes["messaging.destination.name"] = topic
+                attributes["messaging.message.id"] = header.id
+                attributes["messaging.consumer.group.name"] = group
+                attributes["cloudevents.event_source"] = header.source
+            }
             return try await body(span)
         }
     }

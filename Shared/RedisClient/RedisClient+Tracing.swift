@@ -10,9 +10,12 @@ enum RedisSpan {
     static func run<Result>(_ operation: String, batchSize: Int? = nil, _ body: () async throws -> Result) async throws -> Result {
         guard ServiceContext.current != nil else { return try await body() }
         return try await withSpan(operation, ofKind: .client) { span in
-            span.attributes["db.system.name"] = "redis"
-            span.attributes["db.operation.name"] = operation
-            if let batchSize { span.attributes["db.operation.batch.size"] = batchSize }
+            // One update, not one per attribute: each assignment copies a recording span's attributes.
+            span.updateAttributes { attributes in
+                attributes["db.system.name"] = "redis"
+                attributes["db.operation.name"] = operation
+                if let batchSize { attributes["db.operation.batch.size"] = batchSize }
+            }
             return try await body()
         }
     }

@@ -48,10 +48,13 @@ struct TracingStateStore: StateStore {
     private func span<Result>(_ operation: String, items: Int? = nil, _ body: () async throws -> Result) async rethrows -> Result {
         guard ServiceContext.current != nil else { return try await body() }
         return try await withSpan("state \(operation)", ofKind: .client) { span in
-            span.attributes["db.system.name"] = "dapr.state"
-            span.attributes["db.operation.name"] = operation
-            span.attributes["db.collection.name"] = storeName
-            if let items { span.attributes["db.operation.batch.size"] = items }
+            // One update, not one per attribute: each assignment copies a recording span's attributes.
+            span.updateAttributes { attributes in
+                attributes["db.system.name"] = "dapr.state"
+                attributes["db.operation.name"] = operation
+                attributes["db.collection.name"] = storeName
+                if let items { attributes["db.operation.batch.size"] = items }
+            }
             return try await body()
         }
     }

@@ -35,9 +35,11 @@ enum SQLSpan {
         guard ServiceContext.current != nil else { return try await body() }
         let operation = sql.drop(while: \.isWhitespace).prefix(while: \.isLetter).uppercased()
         return try await withSpan(operation.isEmpty ? "SQL" : operation, ofKind: .client) { span in
-            span.attributes["db.system.name"] = "postgresql"
-            span.attributes["db.operation.name"] = operation
-            span.attributes["db.query.text"] = sql
+            span.updateAttributes { attributes in
+                attributes["db.system.name"] = "postgresql"
+                attributes["db.operation.name"] = operation
+                attributes["db.query.text"] = sql
+            }
             return try await body()
         }
     }
