@@ -45,29 +45,34 @@ public enum JSONValue: Sendable, Hashable {
 extension JSONValue {
     /// `text` as a JSON string literal: quoted, with `"`, `\` and control characters escaped.
     public static func stringLiteral(_ text: String) -> String {
+        var literal: [UInt8] = []
+        appendStringLiteral(text, to: &literal)
+        return String(decoding: literal, as: UTF8.self)
+    }
+
+    /// ``stringLiteral(_:)``'s bytes, appended to `bytes`.
+    public static func appendStringLiteral(_ text: String, to bytes: inout [UInt8]) {
         func needsEscape(_ byte: UInt8) -> Bool { byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") }
+        bytes.append(UInt8(ascii: "\""))
+        defer { bytes.append(UInt8(ascii: "\"")) }
         // Most text (names, ids, URLs) has nothing to escape: copy it whole.
-        guard text.utf8.contains(where: needsEscape) else { return "\"" + text + "\"" }
-        var literal: [UInt8] = [UInt8(ascii: "\"")]
-        literal.reserveCapacity(text.utf8.count + 8)
+        guard text.utf8.contains(where: needsEscape) else { return bytes += text.utf8 }
         for byte in text.utf8 {
             guard needsEscape(byte) else {
-                literal.append(byte)  // UTF-8 sequences of other characters pass through as they are
+                bytes.append(byte)  // UTF-8 sequences of other characters pass through as they are
                 continue
             }
             switch byte {
-            case UInt8(ascii: "\""): literal += Array(#"\""#.utf8)
-            case UInt8(ascii: "\\"): literal += Array(#"\\"#.utf8)
-            case UInt8(ascii: "\n"): literal += Array(#"\n"#.utf8)
-            case UInt8(ascii: "\r"): literal += Array(#"\r"#.utf8)
-            case UInt8(ascii: "\t"): literal += Array(#"\t"#.utf8)
+            case UInt8(ascii: "\""): bytes += #"\""#.utf8
+            case UInt8(ascii: "\\"): bytes += #"\\"#.utf8
+            case UInt8(ascii: "\n"): bytes += #"\n"#.utf8
+            case UInt8(ascii: "\r"): bytes += #"\r"#.utf8
+            case UInt8(ascii: "\t"): bytes += #"\t"#.utf8
             default:
                 let hex = String(byte, radix: 16)
-                literal += Array(("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                bytes += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
             }
         }
-        literal.append(UInt8(ascii: "\""))
-        return String(decoding: literal, as: UTF8.self)
     }
 }
 
