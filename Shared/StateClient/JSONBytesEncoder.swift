@@ -18,19 +18,21 @@ import Foundation
 public struct JSONBytesEncoder: Sendable {
     public init() {}
 
-    /// `value` as JSON, appended to `bytes`.
+    /// `value` as JSON, appended to `bytes`; on an error `bytes` is left as it was.
     public func encode(_ value: some Encodable, into bytes: inout [UInt8]) throws {
         let writer = JSONByteWriter(bytes)
-        bytes = []
+        bytes = []  // the writer's copy is then the only one: its appends copy nothing
+        defer { bytes = writer.bytes }
         do {
             try writer.encodeValue(value, path: nil)
             writer.closeContainers(deeperThan: -1)
             if writer.isSpoilt { throw JSONByteWriter.OutOfOrder() }
-            bytes = writer.bytes
         } catch is JSONByteWriter.OutOfOrder {
-            bytes = writer.bytes
-            bytes.removeSubrange(writer.start...)
-            bytes += try Self.fallback.encode(value)
+            writer.bytes.removeSubrange(writer.start...)
+            writer.bytes += try Self.fallback.encode(value)
+        } catch {
+            writer.bytes.removeSubrange(writer.start...)
+            throw error
         }
     }
 

@@ -134,6 +134,9 @@ import Testing
     @Test func nonFiniteNumbersAreRefusedAsJSONEncoderRefusesThem() {
         for value in [Double.nan, .infinity, -.infinity] {
             #expect(throws: EncodingError.self) { try JSONBytesEncoder().encode(["x": value]) }
+            var bytes = Array("kept".utf8)
+            #expect(throws: EncodingError.self) { try JSONBytesEncoder().encode(["x": [1, value]], into: &bytes) }
+            #expect(bytes == Array("kept".utf8), "nothing of the failed value is left")
         }
     }
 
