@@ -1,25 +1,56 @@
 import Foundation
 
-/// The `Encoder` of one value position of a ``JSONBytesEncoder`` run.
-struct JSONBytesValueEncoder: Encoder {
+/// The `Encoder` of one value position of a ``JSONBytesEncoder`` run. A class, as `JSONEncoder`'s
+/// is: asked for a container again (a subclass's `encode(to:)` calling `super.encode(to:)` with the
+/// same encoder), it gives the same object or array, not a second one.
+final class JSONBytesValueEncoder: Encoder {
     let writer: JSONByteWriter
     let path: CodingPathNode?
+    /// The writer's position this encoder writes at.
+    let position: Int
+    /// The container this position opened, once it has.
+    private var opened: (serial: Int, depth: Int, closer: UInt8)?
+    private(set) var wasAskedForAContainer = false
+
+    init(writer: JSONByteWriter, path: CodingPathNode?) {
+        self.writer = writer
+        self.path = path
+        position = writer.position
+    }
 
     var codingPath: [any CodingKey] { path?.codingPath ?? [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        let (serial, depth) = writer.openContainer(UInt8(ascii: "{"), UInt8(ascii: "}"))
+        let (serial, depth) = open(UInt8(ascii: "{"), UInt8(ascii: "}"))
         return KeyedEncodingContainer(JSONBytesKeyedContainer<Key>(writer: writer, serial: serial, depth: depth, path: path))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        let (serial, depth) = writer.openContainer(UInt8(ascii: "["), UInt8(ascii: "]"))
+        let (serial, depth) = open(UInt8(ascii: "["), UInt8(ascii: "]"))
         return JSONBytesUnkeyedContainer(writer: writer, serial: serial, depth: depth, path: path)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
-        JSONBytesSingleValueContainer(writer: writer, path: path)
+        wasAskedForAContainer = true
+        return JSONBytesSingleValueContainer(writer: writer, path: path, position: position)
+    }
+
+    private func open(_ opener: UInt8, _ closer: UInt8) -> (serial: Int, depth: Int) {
+        wasAskedForAContainer = true
+        guard let opened else {
+            if writer.position != position { writer.spoil() }  // a later sibling began: too late to write here
+            let made = writer.openContainer(opener, closer)
+            opened = (made.serial, made.depth, closer)
+            return made
+        }
+        if opened.closer != closer {
+            // `JSONEncoder` stops the process here; this run fails with an `EncodingError`.
+            writer.refuse("\(type(of: self)) was asked for a keyed and an unkeyed container at one coding path")
+        } else if !writer.isOpen(opened.serial, at: opened.depth) {
+            writer.spoil()  // closed by a later sibling's write: the run falls back to `JSONEncoder`
+        }
+        return (opened.serial, opened.depth)
     }
 }
 
@@ -53,11 +84,13 @@ struct JSONBytesKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol, 
     mutating func encode(_ value: Int16, forKey key: Key) throws { try member(key); text(value) }
     mutating func encode(_ value: Int32, forKey key: Key) throws { try member(key); text(value) }
     mutating func encode(_ value: Int64, forKey key: Key) throws { try member(key); text(value) }
+    mutating func encode(_ value: Int128, forKey key: Key) throws { try member(key); text(value) }
     mutating func encode(_ value: UInt, forKey key: Key) throws { try member(key); text(value) }
     mutating func encode(_ value: UInt8, forKey key: Key) throws { try member(key); text(value) }
     mutating func encode(_ value: UInt16, forKey key: Key) throws { try member(key); text(value) }
     mutating func encode(_ value: UInt32, forKey key: Key) throws { try member(key); text(value) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { try member(key); text(value) }
+    mutating func encode(_ value: UInt128, forKey key: Key) throws { try member(key); text(value) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
         try member(key)
@@ -78,11 +111,7 @@ struct JSONBytesKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol, 
     /// The encoder of the value at `key`, written next. Out of order, the writer is spoilt and
     /// the run falls back (``JSONBytesEncoder``).
     private func nested(_ key: some CodingKey) -> JSONBytesValueEncoder {
-        do {
-            try writer.beginMember(key, of: serial, at: depth)
-        } catch {
-            writer.spoil()
-        }
+        try? writer.beginMember(key, of: serial, at: depth)  // out of order: spoilt, falls back
         writer.deferValue()
         return JSONBytesValueEncoder(writer: writer, path: CodingPathNode(path, key))
     }
@@ -112,11 +141,13 @@ struct JSONBytesUnkeyedContainer: UnkeyedEncodingContainer, JSONBytesPrimitives 
     mutating func encode(_ value: Int16) throws { try element(); text(value) }
     mutating func encode(_ value: Int32) throws { try element(); text(value) }
     mutating func encode(_ value: Int64) throws { try element(); text(value) }
+    mutating func encode(_ value: Int128) throws { try element(); text(value) }
     mutating func encode(_ value: UInt) throws { try element(); text(value) }
     mutating func encode(_ value: UInt8) throws { try element(); text(value) }
     mutating func encode(_ value: UInt16) throws { try element(); text(value) }
     mutating func encode(_ value: UInt32) throws { try element(); text(value) }
     mutating func encode(_ value: UInt64) throws { try element(); text(value) }
+    mutating func encode(_ value: UInt128) throws { try element(); text(value) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
         try element()
@@ -139,7 +170,7 @@ struct JSONBytesUnkeyedContainer: UnkeyedEncodingContainer, JSONBytesPrimitives 
     }
 
     private mutating func nested() -> JSONBytesValueEncoder {
-        do { try element() } catch { writer.spoil() }
+        try? element()  // out of order: spoilt, falls back
         return JSONBytesValueEncoder(writer: writer, path: elementPath)
     }
 }
@@ -147,25 +178,31 @@ struct JSONBytesUnkeyedContainer: UnkeyedEncodingContainer, JSONBytesPrimitives 
 struct JSONBytesSingleValueContainer: SingleValueEncodingContainer, JSONBytesPrimitives {
     let writer: JSONByteWriter
     let path: CodingPathNode?
+    /// The writer's position the value belongs at: written later, it falls back.
+    let position: Int
 
     var codingPath: [any CodingKey] { path?.codingPath ?? [] }
 
-    mutating func encodeNil() throws { writer.writeRaw("null") }
-    mutating func encode(_ value: Bool) throws { text(value) }
-    mutating func encode(_ value: String) throws { writer.writeString(value) }
-    mutating func encode(_ value: Double) throws { try writer.writeNumber(value, path: path) }
-    mutating func encode(_ value: Float) throws { try writer.writeNumber(value, path: path) }
-    mutating func encode(_ value: Int) throws { text(value) }
-    mutating func encode(_ value: Int8) throws { text(value) }
-    mutating func encode(_ value: Int16) throws { text(value) }
-    mutating func encode(_ value: Int32) throws { text(value) }
-    mutating func encode(_ value: Int64) throws { text(value) }
-    mutating func encode(_ value: UInt) throws { text(value) }
-    mutating func encode(_ value: UInt8) throws { text(value) }
-    mutating func encode(_ value: UInt16) throws { text(value) }
-    mutating func encode(_ value: UInt32) throws { text(value) }
-    mutating func encode(_ value: UInt64) throws { text(value) }
-    mutating func encode<T: Encodable>(_ value: T) throws { try writer.encodeValue(value, path: path) }
+    private func check() { if writer.position != position { writer.spoil() } }
+
+    mutating func encodeNil() throws { check(); writer.writeRaw("null") }
+    mutating func encode(_ value: Bool) throws { check(); text(value) }
+    mutating func encode(_ value: String) throws { check(); writer.writeString(value) }
+    mutating func encode(_ value: Double) throws { check(); try writer.writeNumber(value, path: path) }
+    mutating func encode(_ value: Float) throws { check(); try writer.writeNumber(value, path: path) }
+    mutating func encode(_ value: Int) throws { check(); text(value) }
+    mutating func encode(_ value: Int8) throws { check(); text(value) }
+    mutating func encode(_ value: Int16) throws { check(); text(value) }
+    mutating func encode(_ value: Int32) throws { check(); text(value) }
+    mutating func encode(_ value: Int64) throws { check(); text(value) }
+    mutating func encode(_ value: Int128) throws { check(); text(value) }
+    mutating func encode(_ value: UInt) throws { check(); text(value) }
+    mutating func encode(_ value: UInt8) throws { check(); text(value) }
+    mutating func encode(_ value: UInt16) throws { check(); text(value) }
+    mutating func encode(_ value: UInt32) throws { check(); text(value) }
+    mutating func encode(_ value: UInt64) throws { check(); text(value) }
+    mutating func encode(_ value: UInt128) throws { check(); text(value) }
+    mutating func encode<T: Encodable>(_ value: T) throws { check(); try writer.encodeValue(value, path: path) }
 }
 
 /// The keys the encoder makes itself: `super`, and array indexes in coding paths.

@@ -11,10 +11,15 @@ import Foundation
 /// that asks for no container as `{}`, a non-finite `Double` an `EncodingError`. Members are
 /// written in the order `encode(to:)` writes them. The text may differ (`\u0008` for `\b`).
 ///
-/// A value's `encode(to:)` may use its containers only in order: a container written to after
-/// a later sibling started (never done by synthesized `Codable`, nor by the standard library's
-/// types) makes `encode` fall back to `JSONEncoder` for the whole value, with the same result.
-/// A type that writes one key twice gets it twice (`JSONEncoder` keeps the last).
+/// A value's `encode(to:)` may use its containers only in order: a container, `superEncoder` or
+/// single-value container written to after a later sibling started (never done by synthesized
+/// `Codable`, nor by the standard library's types), or an error the type catches itself after a
+/// member name was written, makes `encode` fall back to `JSONEncoder` for the whole value, with
+/// the same result. A type that writes one key twice, or asks twice for the nested container of
+/// one key, gets the key twice (`JSONEncoder` keeps the last, or merges the two). Asking one
+/// encoder for its container again gives the same container (a subclass and its superclass
+/// writing into one object, as with `JSONEncoder`); asking it for a keyed and an unkeyed one is an
+/// `EncodingError` (`JSONEncoder` stops the process).
 public struct JSONBytesEncoder: Sendable {
     public init() {}
 
@@ -24,8 +29,9 @@ public struct JSONBytesEncoder: Sendable {
         bytes = []  // the writer's copy is then the only one: its appends copy nothing
         defer { bytes = writer.bytes }
         do {
-            try writer.encodeValue(value, path: nil)
+            try writer.encodeValue(value, path: nil, isTopLevel: true)
             writer.closeContainers(deeperThan: -1)
+            if let refusal = writer.refusal { throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: refusal)) }
             if writer.isSpoilt { throw JSONByteWriter.OutOfOrder() }
         } catch is JSONByteWriter.OutOfOrder {
             writer.bytes.removeSubrange(writer.start...)
@@ -61,21 +67,31 @@ final class JSONByteWriter {
     let start: Int
     private var open: [(serial: Int, closer: UInt8, hasMembers: Bool)] = []
     private var nextSerial = 0
-    /// A member name is written and its value not yet: a value that asks for no container
-    /// (or a `superEncoder` nobody used) is `{}`.
+    /// A value position is begun and nothing written in it yet (a member's name, an element's
+    /// separator, a `superEncoder` handed out): a value that asks for no container there is `{}`.
     private var valuePending = false
+    /// The number of the current value position: a position's encoder may open its container
+    /// or write its single value only while it is current.
+    private(set) var position = 0
 
     init(_ bytes: [UInt8]) {
         self.bytes = bytes
         start = bytes.count
     }
 
-    /// A container was used out of order where no error could be thrown: the text is wrong.
+    /// A container was used out of order where no error could be thrown: the text is wrong, and
+    /// `JSONEncoder` writes the value instead.
     private(set) var isSpoilt = false
+    /// Why the value cannot be encoded at all, found where no error could be thrown.
+    private(set) var refusal: String?
 
     var depth: Int { open.count - 1 }
 
     func spoil() { isSpoilt = true }
+    func refuse(_ reason: String) { refusal = refusal ?? reason }
+
+    /// Whether the container `serial` is still open at `depth`.
+    func isOpen(_ serial: Int, at depth: Int) -> Bool { depth < open.count && open[depth].serial == serial }
 
     /// Closes the containers above `depth` (a sibling or the parent is written next).
     func closeContainers(deeperThan depth: Int) {
@@ -98,9 +114,13 @@ final class JSONByteWriter {
     /// Makes the container `serial` at `depth` the innermost again and writes the separator
     /// before its next element.
     func beginElement(of serial: Int, at depth: Int) throws(OutOfOrder) {
-        guard depth < open.count, open[depth].serial == serial else { throw OutOfOrder() }
+        guard isOpen(serial, at: depth) else {
+            spoil()  // also when the value's own code catches the error
+            throw OutOfOrder()
+        }
         closeContainers(deeperThan: depth)
         if open[depth].hasMembers { bytes.append(UInt8(ascii: ",")) } else { open[depth].hasMembers = true }
+        position += 1
     }
 
     func beginMember(_ key: some CodingKey, of serial: Int, at depth: Int) throws(OutOfOrder) {
@@ -128,6 +148,7 @@ final class JSONByteWriter {
     /// non-finite one is an `EncodingError`.
     func writeNumber(_ value: some BinaryFloatingPoint & CustomStringConvertible, path: CodingPathNode?) throws {
         guard value.isFinite else {
+            spoil()  // a member name may be written already; a caller that catches this gets `JSONEncoder`'s text
             throw EncodingError.invalidValue(
                 value, .init(codingPath: path?.codingPath ?? [], debugDescription: "Unable to encode \(value) directly in JSON."))
         }
@@ -137,8 +158,9 @@ final class JSONByteWriter {
     }
 
     /// Any value at the current position: the types `JSONEncoder` treats apart, else the value's
-    /// own `encode(to:)`, after which the containers it opened are closed.
-    func encodeValue(_ value: some Encodable, path: CodingPathNode?) throws {
+    /// own `encode(to:)`, after which the containers it opened are closed. A top-level value that
+    /// asks for no container is an `EncodingError`, as with `JSONEncoder`.
+    func encodeValue(_ value: some Encodable, path: CodingPathNode?, isTopLevel: Bool = false) throws {
         // Comparing types, not casting: a cast of every value costs more than the comparisons.
         let type = type(of: value)
         if type == String.self {
@@ -152,8 +174,14 @@ final class JSONByteWriter {
         } else {
             let depth = self.depth
             valuePending = true
-            try value.encode(to: JSONBytesValueEncoder(writer: self, path: path))
-            if valuePending && path == nil {
+            let encoder = JSONBytesValueEncoder(writer: self, path: path)
+            do {
+                try value.encode(to: encoder)
+            } catch {
+                spoil()  // part of the value may be written; a caller that catches this gets `JSONEncoder`'s text
+                throw error
+            }
+            if isTopLevel && !encoder.wasAskedForAContainer {
                 throw EncodingError.invalidValue(value, .init(codingPath: [], debugDescription: "Top-level \(type) did not encode any values."))
             }
             closeContainers(deeperThan: depth)

@@ -4,7 +4,7 @@ import Testing
 
 /// `JSONBytesEncoder` means what Foundation's `JSONEncoder` (`.withoutEscapingSlashes`) means,
 /// for every kind of value and container use; both outputs are compared as JSON values
-/// (numbers exactly), never as text.
+/// (numbers exactly), and as text only where member order is the point.
 @Suite struct JSONBytesEncoderTests {
     struct Line: Codable, Equatable {
         var productId: Int
@@ -78,6 +78,54 @@ import Testing
         }
     }
 
+    /// A subclass writing its members and then its superclass's into the same encoder: one object.
+    final class SameEncoder: Base {
+        enum Keys: String, CodingKey { case own }
+        override func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode("own", forKey: .own)
+            try super.encode(to: encoder)
+        }
+    }
+
+    /// Asks one encoder for an array, then for an object.
+    struct TwoKinds: Encodable {
+        func encode(to encoder: any Encoder) throws {
+            var list = encoder.unkeyedContainer()
+            try list.encode(1)
+            var object = encoder.container(keyedBy: SameEncoder.Keys.self)
+            try object.encode("own", forKey: .own)
+        }
+    }
+
+    /// Hands out a `superEncoder` and writes through it after the next member.
+    struct LateSuper: Encodable {
+        enum Keys: String, CodingKey { case x }
+        var single = false
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            let late = container.superEncoder()
+            try container.encode(1, forKey: .x)
+            if single {
+                var value = late.singleValueContainer()
+                try value.encode(5)
+            } else {
+                try Base().encode(to: late)
+            }
+        }
+    }
+
+    /// Catches the error of a member it cannot write, and writes the next one.
+    struct CatchesItsOwnError: Encodable {
+        enum Keys: String, CodingKey { case x, y }
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Keys.self)
+            try? container.encode(Double.nan, forKey: .x)
+            try? container.encode([1, .infinity], forKey: .x)
+            try container.encode(1, forKey: .y)
+        }
+    }
+
     /// Writes to a container after a later sibling began: the encoder falls back.
     struct OutOfOrder: Encodable {
         enum Keys: String, CodingKey { case a, b, c }
@@ -117,6 +165,10 @@ import Testing
         try expectSameMeaning([Line]())
         try expectSameMeaning(Optional<Int>.none)
         try expectSameMeaning([Everything(), Everything()])
+        try expectSameMeaning(Sub())  // ends with a superEncoder nobody used
+        try expectSameMeaning(Optional(EncodesNothing()))  // asked for a single value: {}
+        try expectSameMeaning(Int128.min)
+        try expectSameMeaning(["big": UInt128.max])
     }
 
     @Test func aTopLevelValueThatEncodesNothingIsRefusedAsJSONEncoderRefusesIt() {
@@ -124,8 +176,24 @@ import Testing
         #expect(throws: EncodingError.self) { try JSONBytesEncoder().encode(EncodesNothing()) }
     }
 
+    @Test func aSubclassAndItsSuperclassWriteOneObjectThroughOneEncoder() throws {
+        try expectSameMeaning(SameEncoder())
+        try expectSameMeaning(["nested": [SameEncoder(), SameEncoder()]])
+        #expect(String(decoding: try JSONBytesEncoder().encode(SameEncoder()), as: UTF8.self) == #"{"own":"own","base":"base"}"#)
+    }
+
+    @Test func anObjectAndAnArrayAtOnePathAreAnEncodingError() {
+        var bytes = Array("kept".utf8)
+        #expect(throws: EncodingError.self) { try JSONBytesEncoder().encode(["x": TwoKinds()], into: &bytes) }
+        #expect(bytes == Array("kept".utf8))
+    }
+
     @Test func aContainerUsedOutOfOrderFallsBackToJSONEncoder() throws {
         try expectSameMeaning(OutOfOrder())
+        try expectSameMeaning(LateSuper())
+        try expectSameMeaning(LateSuper(single: true))
+        try expectSameMeaning(CatchesItsOwnError())
+        try expectSameMeaning(["nested": CatchesItsOwnError()])
         var prefix = Array("prefix:".utf8)
         try JSONBytesEncoder().encode(OutOfOrder(), into: &prefix)
         #expect(prefix.starts(with: Array("prefix:{".utf8)))
