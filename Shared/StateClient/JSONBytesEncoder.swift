@@ -145,12 +145,12 @@ final class JSONByteWriter {
     }
 
     /// A finite number as Swift writes it, without a trailing `.0` (as `JSONEncoder`); a
-    /// non-finite one is an `EncodingError`.
-    func writeNumber(_ value: some BinaryFloatingPoint & CustomStringConvertible, path: CodingPathNode?) throws {
+    /// non-finite one is an `EncodingError` (`path` is made only then).
+    func writeNumber(_ value: some BinaryFloatingPoint & CustomStringConvertible, path: @autoclosure () -> CodingPathNode?) throws {
         guard value.isFinite else {
             spoil()  // a member name may be written already; a caller that catches this gets `JSONEncoder`'s text
             throw EncodingError.invalidValue(
-                value, .init(codingPath: path?.codingPath ?? [], debugDescription: "Unable to encode \(value) directly in JSON."))
+                value, .init(codingPath: path()?.codingPath ?? [], debugDescription: "Unable to encode \(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
