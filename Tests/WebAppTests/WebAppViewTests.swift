@@ -41,7 +41,6 @@ private func unanswered(_ view: some MustacheParent) -> [String] {
             CatalogController.ItemPageView(
                 chrome: chrome, id: 2, name: "Cap", description: "Warm", price: "$8.50", brand: ".NET", type: "Cap", stockText: "In stock: 3",
                 canBuy: true, signInURL: "/signin", recommendations: [card], hasRecommendations: true),
-            AdminController.PriceRow(id: 2, name: "Cap", price: "8.50"),
             AdminController.NewProduct(name: "Cap", description: "Warm", price: "8.50", stock: "3", nameError: "a", priceError: "b", stockError: "c"),
             AdminController.AdminPageView(
                 chrome: chrome, notice: "n", error: "e", orders: [row], hasOrders: true, items: [], brands: [option], types: [option],

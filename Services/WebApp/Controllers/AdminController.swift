@@ -17,21 +17,6 @@ struct AdminController: Sendable {
         return routes
     }
 
-    struct PriceRow: Sendable, MustacheParent {
-        var id: Int
-        var name: String
-        var price: String
-
-        func child(named key: String) -> Any? {
-            switch key {
-            case "id": id
-            case "name": name
-            case "price": price
-            default: nil
-            }
-        }
-    }
-
     struct NewProduct: Sendable, MustacheParent {
         var name = ""
         var description = ""
@@ -61,7 +46,7 @@ struct AdminController: Sendable {
         var error: String?
         var orders: [OrdersController.Row]
         var hasOrders: Bool
-        var items: [PriceRow]
+        var items: [CatalogController.Card]
         var brands: [CatalogController.Option]
         var types: [CatalogController.Option]
         var product: NewProduct
@@ -92,7 +77,7 @@ struct AdminController: Sendable {
         let rows = try await orders.map(OrdersController.row)
         let view = AdminPageView(
             chrome: Chrome(title: "Admin", context: context), notice: notice, error: error, orders: rows, hasOrders: !rows.isEmpty,
-            items: try await items.items.map { PriceRow(id: $0.id, name: $0.name, price: "\($0.price)") },
+            items: try await items.items.map { CatalogController.Card(id: $0.id, name: $0.name, price: "\($0.price)") },
             brands: brands.map { .init(id: $0.id, name: $0.brand, selected: false) },
             types: types.map { .init(id: $0.id, name: $0.type, selected: false) },
             product: product)

@@ -33,9 +33,11 @@ struct CatalogController: Sendable {
         }
     }
 
+    /// A product on a page: a catalog card, a recommendation, a row of the admin's prices.
     struct Card: Sendable, MustacheParent {
         var id: Int
         var name: String
+        /// As the page shows it: `$8.50` on cards, `8.50` in the admin's price input.
         var price: String
 
         func child(named key: String) -> Any? {
