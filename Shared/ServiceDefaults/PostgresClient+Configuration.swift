@@ -1,5 +1,6 @@
 import Configuration
 import PostgresNIO
+import StateStores
 
 extension PostgresClient.Configuration {
     /// Reads the PostgreSQL settings. Connections are plain TCP (`tls: .disable`): the sample runs
@@ -12,6 +13,7 @@ extension PostgresClient.Configuration {
     /// | `postgres.user` (`POSTGRES_USER`) | string | `postgres` |
     /// | `postgres.password` (`POSTGRES_PASSWORD`) | secret string | none |
     /// | `postgres.database` (`POSTGRES_DATABASE`) | string | `eshop` |
+    /// | `postgres.pool.size` (`POSTGRES_POOL_SIZE`) | connections kept open (``useFixedPool(size:)``); 0: the default | 4, or the number of cores when more |
     public init(reader: ConfigReader) throws(ConfigurationError) {
         self.init(
             host: reader.string(forKey: "postgres.host", default: "127.0.0.1"),
@@ -21,5 +23,7 @@ extension PostgresClient.Configuration {
             database: reader.string(forKey: "postgres.database", default: "eshop"),
             tls: .disable
         )
+        let poolSize = try reader.count(forKey: "postgres.pool.size", default: 0)
+        useFixedPool(size: poolSize > 0 ? poolSize : Self.defaultPoolSize)
     }
 }

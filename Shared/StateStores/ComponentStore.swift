@@ -86,9 +86,13 @@ public struct ComponentStore: Sendable {
                 file: component.file, field: "spec.metadata connectionString",
                 problem: "cannot be read; write 'host=… port=… user=… password=… database=…' or 'postgres://user:password@host:port/database'")
         }
-        return PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.user, password: settings.password, database: settings.database,
             tls: .disable)
+        // Dapr's `maxConns`: 0 or less (or none) is the default size.
+        let maxConns = try component.integer("maxConns") ?? 0
+        configuration.useFixedPool(size: maxConns > 0 ? maxConns : PostgresClient.Configuration.defaultPoolSize)
+        return configuration
     }
 }
 

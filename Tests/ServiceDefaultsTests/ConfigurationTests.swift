@@ -1,5 +1,7 @@
 import Configuration
+import Foundation
 import Logging
+import PostgresNIO
 import RedisClient
 import ServiceDefaults
 import Testing
@@ -45,6 +47,23 @@ import Testing
         #expect(redis.port == 6380)
         #expect(redis.password == "s3cret")
         #expect(redis.database == 2)
+    }
+
+    /// Every service's PostgreSQL pool is fixed (`useFixedPool(size:)`): `POSTGRES_POOL_SIZE`
+    /// connections, 0 or unset for 4 or the number of cores.
+    @Test func sizesThePostgreSQLPool() throws {
+        let byDefault = try PostgresClient.Configuration(reader: reader([:])).options
+        #expect(byDefault.minimumConnections == max(4, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(byDefault.maximumConnections == byDefault.minimumConnections)
+        #expect(byDefault.keepAliveBehavior == nil)
+        let sized = try PostgresClient.Configuration(reader: reader(["POSTGRES_POOL_SIZE": "9"])).options
+        #expect(sized.minimumConnections == 9 && sized.maximumConnections == 9)
+        #expect(try PostgresClient.Configuration(reader: reader(["POSTGRES_POOL_SIZE": "0"])).options.maximumConnections == byDefault.maximumConnections)
+        #expect {
+            _ = try PostgresClient.Configuration(reader: reader(["POSTGRES_POOL_SIZE": "-2"]))
+        } throws: { error in
+            "\(error)" == "invalid configuration: POSTGRES_POOL_SIZE is '-2': expected a whole number ≥ 0"
+        }
     }
 
     @Test(arguments: [

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import ServiceLifecycle
 import StateClient
 import TestSupport
@@ -79,7 +80,22 @@ import Testing
         #expect(PostgresConnectionString("host=db port=abc") == nil)
     }
 
+    /// A fixed pool without keep-alive (``PostgresClient/Configuration/useFixedPool(size:)``), of
+    /// Dapr's `maxConns` connections; 0, less or none is the default size.
+    @Test func sizesThePostgreSQLPoolFromMaxConns() throws {
+        func options(_ metadata: [String: String]) throws -> PostgresClient.Configuration.Options {
+            try ComponentStore.postgresConfiguration(component("state.postgresql", metadata.merging(["connectionString": "host=db"]) { $1 })).options
+        }
+        for (maxConns, size) in [("7", 7), ("0", PostgresClient.Configuration.defaultPoolSize), ("-1", PostgresClient.Configuration.defaultPoolSize)] {
+            let pool = try options(["maxConns": maxConns])
+            #expect(pool.minimumConnections == size && pool.maximumConnections == size && pool.keepAliveBehavior == nil)
+        }
+        #expect(try options([:]).maximumConnections == max(4, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(try options([:]).minimumConnections == PostgresClient.Configuration.defaultPoolSize)
+    }
+
     @Test(arguments: [
+        ("state.postgresql", ["connectionString": "host=db", "maxConns": "many"], "statestore.yaml: spec.metadata maxConns is 'many', expected an integer"),
         ("state.redis", ["redisHost": "localhost:notaport"], "statestore.yaml: spec.metadata redisHost is 'localhost:notaport', expected host:port"),
         ("state.redis", [:], "statestore.yaml: spec.metadata redisHost is required for state.redis"),
         ("state.redis", ["redisHost": "localhost:6379", "enableTLS": "true"], "statestore.yaml: spec.metadata enableTLS TLS to Redis is not supported by this project's Redis client"),
