@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// An operation did not finish within its deadline (``withDeadline(_:_:)``).
@@ -15,6 +17,11 @@ public struct DeadlineExceeded: Error, Sendable, CustomStringConvertible {
 /// frozen server (SIGSTOP, a stalled disk) held every caller for the whole outage. Here the
 /// operation is cancelled at the deadline and left to end on its own; its result is dropped.
 /// Cancelling the caller cancels the operation and throws `CancellationError` at once.
+///
+/// The deadline is a task scheduled on an event loop of NIO's shared group (the caller's own when
+/// it runs on one), removed when the operation ends first. Not a `Task.sleep`: a cancelled sleep
+/// keeps its task and a Dispatch timer until its original deadline (swiftlang/swift#60441), which
+/// cost a PostgreSQL-backed service a tenth of its CPU in Dispatch's timer threads.
 public func withDeadline<Result: Sendable>(
     _ timeout: Duration, _ operation: @escaping @Sendable () async throws -> Result
 ) async throws -> Result {
@@ -23,9 +30,7 @@ public func withDeadline<Result: Sendable>(
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { continuation in
             guard race.start(continuation) else { return }
-            let timer = Task {
-                try? await Task.sleep(for: timeout)
-                guard !Task.isCancelled else { return }
+            let timer = MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(timeout)) {
                 if race.finish(.failure(DeadlineExceeded(timeout: timeout))) { work.cancel() }
             }
             Task {
