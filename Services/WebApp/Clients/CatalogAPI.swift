@@ -31,7 +31,15 @@ struct CatalogPage: Decodable, Sendable {
     var pageIndex: Int
     var pageSize: Int
     var count: Int
-    var items: [CatalogItem]
+    var items: [CatalogItemSummary]
+}
+
+/// An item of a listing as the storefront shows it (a card, an admin's price row): the fields of
+/// ``CatalogItem`` it uses. The page's other fields are not decoded.
+struct CatalogItemSummary: Decodable, Sendable, Equatable {
+    var id: Int
+    var name: String
+    var price: Decimal
 }
 
 struct CatalogBrand: Decodable, Sendable {

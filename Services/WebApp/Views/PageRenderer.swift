@@ -76,9 +76,9 @@ enum Money {
         var value = amount
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, 2, .plain)
-        let parts = "\(rounded)".split(separator: ".", maxSplits: 1)
-        let whole = parts.first.map(String.init) ?? "0"
-        let fraction = parts.count > 1 ? String(parts[1]) : ""
-        return "$" + whole + "." + fraction.padding(toLength: 2, withPad: "0", startingAt: 0)
+        // Decimal's description has no trailing zeros: "12.3", "59".
+        let digits = rounded.description
+        guard let dot = digits.firstIndex(of: ".") else { return "$" + digits + ".00" }
+        return "$" + digits + (digits.distance(from: dot, to: digits.endIndex) == 2 ? "0" : "")
     }
 }
