@@ -5,10 +5,19 @@ import Foundation
 public enum Base64URL {
     /// `bytes` in base64url, without `=` padding.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var text = Data(bytes).base64EncodedString()
-        text = text.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-        while text.last == "=" { text.removeLast() }
-        return text
+        let base64 = Data(bytes).base64EncodedString()
+        // One pass over base64's ASCII: `+` → `-`, `/` → `_`, padding dropped.
+        var url: [UInt8] = []
+        url.reserveCapacity(base64.utf8.count)
+        for byte in base64.utf8 {
+            switch byte {
+            case UInt8(ascii: "+"): url.append(UInt8(ascii: "-"))
+            case UInt8(ascii: "/"): url.append(UInt8(ascii: "_"))
+            case UInt8(ascii: "="): continue
+            default: url.append(byte)
+            }
+        }
+        return String(decoding: url, as: UTF8.self)
     }
 
     /// The bytes of base64url `text` (padding optional); `nil` when it is not base64url.
