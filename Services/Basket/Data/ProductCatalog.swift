@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ServiceDefaults
 import Synchronization
 
 /// What the basket needs to know of a product: its name, current price and picture.
@@ -38,7 +39,7 @@ struct HTTPProductCatalog: ProductCatalog {
     let timeout: Duration
     let httpClient: HTTPClient
 
-    init(baseURL: String, timeout: Duration = .seconds(2), httpClient: HTTPClient = .shared) {
+    init(baseURL: String, timeout: Duration = .seconds(2), httpClient: HTTPClient = .services) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeout = timeout
         self.httpClient = httpClient

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ServiceDefaults
 
 /// Catalog items ranked by meaning: the model worker's search.
 protocol SemanticRanking: Sendable {
@@ -22,7 +23,7 @@ struct HTTPSemanticRanking: SemanticRanking {
     let timeout: Duration
     let httpClient: HTTPClient
 
-    init(baseURL: String, timeout: Duration, httpClient: HTTPClient = .shared) {
+    init(baseURL: String, timeout: Duration, httpClient: HTTPClient = .services) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeout = timeout
         self.httpClient = httpClient

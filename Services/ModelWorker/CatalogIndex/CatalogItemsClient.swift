@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import ServiceDefaults
 
 /// What the index needs of a catalog item: its id and the text that is embedded.
 struct CatalogText: Sendable, Equatable, Decodable {
@@ -22,7 +23,7 @@ struct CatalogItemsClient: Sendable {
     let httpClient: HTTPClient
     let timeout: Duration
 
-    init(baseURL: String, timeout: Duration = .seconds(10), httpClient: HTTPClient = .shared) {
+    init(baseURL: String, timeout: Duration = .seconds(10), httpClient: HTTPClient = .services) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeout = timeout
         self.httpClient = httpClient

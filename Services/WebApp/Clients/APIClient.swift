@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import ServiceDefaults
 
 /// One HTTP answer of a backend API: its status, headers and body bytes.
 struct APIResponse: Sendable {
@@ -46,8 +47,8 @@ struct BackendContractError: Error, CustomStringConvertible {
 }
 
 /// Calls one backend service (Catalog, Basket, Ordering, Identity, the model worker) over HTTP/1.1
-/// with AsyncHTTPClient's shared, pooled client. Every call has a timeout; a connection failure,
-/// a timeout or a 5xx becomes ``BackendUnavailable``.
+/// with the pooled client for calls between services (`HTTPClient.services`). Every call has a
+/// timeout; a connection failure, a timeout or a 5xx becomes ``BackendUnavailable``.
 struct APIClient: Sendable {
     /// Shown in errors and logs (`catalog`).
     let name: String
@@ -56,7 +57,7 @@ struct APIClient: Sendable {
     let timeout: Duration
     let httpClient: HTTPClient
 
-    init(name: String, baseURL: String, timeout: Duration = .seconds(5), httpClient: HTTPClient = .shared) {
+    init(name: String, baseURL: String, timeout: Duration = .seconds(5), httpClient: HTTPClient = .services) {
         self.name = name
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.timeout = timeout
