@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Mustache
 import Testing
 
 @testable import WebApp
@@ -125,6 +126,22 @@ private func sessionCookie(_ response: TestResponse) -> String? {
         #expect(!text.contains("<script>alert"))
         // The only script is our own file.
         #expect(text.components(separatedBy: "<script").count == 2)
+        // layout.mustache's pragma line (HTMLText) leaves nothing on the page.
+        #expect(text.hasPrefix("<!doctype html>\n"))
+    }
+
+    /// ``HTMLText`` escapes exactly as swift-mustache's own `HTML` content type does.
+    @Test func htmlTextEscapesLikeSwiftMustache() throws {
+        struct Value: MustacheParent {
+            var text: String
+            func child(named key: String) -> Any? { key == "text" ? text : nil }
+        }
+        let mustache = try MustacheTemplate(string: "{{text}}")
+        let ascii = String(decoding: (1...127).map { UInt8($0) }, as: UTF8.self)
+        for sample in [ascii, "Tom & Jerry's <b>\"café\"</b> ☕️ 𝄞", "", "&amp;", "e\u{301}<"] {
+            #expect(HTMLText().escapeText(sample) == mustache.render(Value(text: sample)))
+        }
+        #expect(HTMLText().escapeText("<a href='x'>\"&\"</a>") == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;")
     }
 
     /// Only the field with an error is marked (a field without one used to pick up the page's

@@ -39,8 +39,8 @@ extension Chrome {
 }
 
 /// Renders the Mustache templates bundled in `Templates/` (each page inherits `layout`). Mustache's
-/// `{{name}}` escapes `& < > " '`, so every value from an API or a user is shown as text; the
-/// templates never use the unescaped `{{{…}}}` form.
+/// `{{name}}` escapes `& < > " '` (through ``HTMLText``), so every value from an API or a user is
+/// shown as text; the templates never use the unescaped `{{{…}}}` form.
 ///
 /// Every view is a `MustacheParent`: it answers `child(named:)` with a `switch` over its stored
 /// properties. Without it swift-mustache finds each `{{name}}` by reflection (`Mirror`) on every
@@ -54,6 +54,7 @@ struct PageRenderer: Sendable {
         guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: "Templates"])
         }
+        MustacheContentTypes.register(HTMLText(), named: HTMLText.name)
         return PageRenderer(library: try await MustacheLibrary(directory: folder.path))
     }
 
