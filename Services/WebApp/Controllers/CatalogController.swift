@@ -92,7 +92,8 @@ struct CatalogController: Sendable {
         let pageNumber = min(max(parameters.get("page").flatMap(Int.init) ?? 1, 1), 10_000)
         let index = pageNumber - 1
 
-        async let lists = storefront.catalog.brandsAndTypes()
+        // Kept for a minute by CatalogAPI: asked for before the page, not beside it.
+        let (brands, types) = try await storefront.catalog.brandsAndTypes()
         let page: CatalogPage
         var note: String?
         var mode: SearchMode?
@@ -107,7 +108,6 @@ struct CatalogController: Sendable {
             mode = .name
             note = "Semantic search is not available, so this is a name search: products whose name starts with “\(q)” (case-sensitive)."
         }
-        let (brands, types) = try await lists
         let pageCount = max(1, (page.count + Self.pageSize - 1) / Self.pageSize)
         func url(page: Int) -> String {
             var query: [String] = []
