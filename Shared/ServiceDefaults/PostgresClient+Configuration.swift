@@ -13,7 +13,7 @@ extension PostgresClient.Configuration {
     /// | `postgres.user` (`POSTGRES_USER`) | string | `postgres` |
     /// | `postgres.password` (`POSTGRES_PASSWORD`) | secret string | none |
     /// | `postgres.database` (`POSTGRES_DATABASE`) | string | `eshop` |
-    /// | `postgres.pool.size` (`POSTGRES_POOL_SIZE`) | connections kept open (``useFixedPool(size:)``); 0: the default | 4, or the number of cores when more |
+    /// | `postgres.pool.size` (`POSTGRES_POOL_SIZE`) | connections kept open (``useFixedPool(size:)``); 0: the default | 4 |
     public init(reader: ConfigReader) throws(ConfigurationError) {
         self.init(
             host: reader.string(forKey: "postgres.host", default: "127.0.0.1"),

@@ -85,11 +85,13 @@ extension PostgresMigrator {
 }
 
 extension PostgresClient {
-    /// Runs `body` with a client of its own that runs only meanwhile: for start-up work
-    /// (migrations) that must finish before the service's long-lived client starts.
+    /// Runs `body` with a client of its own, of one connection, that runs only meanwhile: for
+    /// start-up work (migrations) that must finish before the service's long-lived client starts.
     public static func withRunning<T: Sendable>(
         configuration: PostgresClient.Configuration, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
     ) async throws -> T {
+        var configuration = configuration
+        configuration.useFixedPool(size: 1)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }

@@ -89,7 +89,7 @@ public struct ComponentStore: Sendable {
         var configuration = PostgresClient.Configuration(
             host: settings.host, port: settings.port, username: settings.user, password: settings.password, database: settings.database,
             tls: .disable)
-        // Dapr's `maxConns`: 0 or less (or none) is the default size.
+        // Dapr's `maxConns`: 0 or less (or none) is the default size (4).
         let maxConns = try component.integer("maxConns") ?? 0
         configuration.useFixedPool(size: maxConns > 0 ? maxConns : PostgresClient.Configuration.defaultPoolSize)
         return configuration

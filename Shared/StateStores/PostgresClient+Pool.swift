@@ -1,10 +1,11 @@
-import Foundation
 import PostgresNIO
 
 extension PostgresClient.Configuration {
-    /// pgx's default pool size, and so Dapr's (`maxConns` 0): 4, or the number of cores when
-    /// there are more.
-    public static var defaultPoolSize: Int { max(4, ProcessInfo.processInfo.activeProcessorCount) }
+    /// The pool size when none is configured: 4, all of them open from the start. (pgx, Dapr's
+    /// driver, allows up to 4 or the number of cores and opens them as needed; a fixed pool sized
+    /// by the cores would hold dozens of connections per service on a large host, and
+    /// PostgreSQL allows 100 in all by default.)
+    public static let defaultPoolSize = 4
 
     /// Keeps exactly `size` connections open (`size` ≥ 1), with no keep-alive queries.
     ///
@@ -18,9 +19,12 @@ extension PostgresClient.Configuration {
     /// minimum is its maximum has no idle timers, and without keep-alive it has none at all.
     ///
     /// What that gives up: idle connections are not probed. A connection PostgreSQL closes (a
-    /// restart) is replaced as soon as the pool sees it close; one that died silently fails its
-    /// next query, which answers 503 like any outage (`PostgresClient.withinDeadline`), and is
-    /// replaced.
+    /// restart) is replaced as soon as the pool sees it close. One whose peer vanished without
+    /// closing it (a host gone from the network) is not: its next query waits, the request
+    /// answers 503 after its deadline (`PostgresClient.withinDeadline`), and the connection stays
+    /// taken until TCP gives up on it (minutes; PostgresNIO sets no TCP keep-alive). Keep-alive
+    /// queries would find it sooner, at the price above. PostgresNIO documents a minimum below the
+    /// maximum; its pool handles them equal (no connection is then a "demand" one).
     public mutating func useFixedPool(size: Int = defaultPoolSize) {
         precondition(size >= 1, "a pool needs at least one connection")
         options.minimumConnections = size

@@ -1,5 +1,4 @@
 import Configuration
-import Foundation
 import Logging
 import PostgresNIO
 import RedisClient
@@ -50,10 +49,10 @@ import Testing
     }
 
     /// Every service's PostgreSQL pool is fixed (`useFixedPool(size:)`): `POSTGRES_POOL_SIZE`
-    /// connections, 0 or unset for 4 or the number of cores.
+    /// connections, 0 or unset for 4.
     @Test func sizesThePostgreSQLPool() throws {
         let byDefault = try PostgresClient.Configuration(reader: reader([:])).options
-        #expect(byDefault.minimumConnections == max(4, ProcessInfo.processInfo.activeProcessorCount))
+        #expect(byDefault.minimumConnections == 4)
         #expect(byDefault.maximumConnections == byDefault.minimumConnections)
         #expect(byDefault.keepAliveBehavior == nil)
         let sized = try PostgresClient.Configuration(reader: reader(["POSTGRES_POOL_SIZE": "9"])).options

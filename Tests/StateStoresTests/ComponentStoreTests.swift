@@ -90,8 +90,8 @@ import Testing
             let pool = try options(["maxConns": maxConns])
             #expect(pool.minimumConnections == size && pool.maximumConnections == size && pool.keepAliveBehavior == nil)
         }
-        #expect(try options([:]).maximumConnections == max(4, ProcessInfo.processInfo.activeProcessorCount))
-        #expect(try options([:]).minimumConnections == PostgresClient.Configuration.defaultPoolSize)
+        #expect(try options([:]).maximumConnections == 4)
+        #expect(try options([:]).minimumConnections == 4)
     }
 
     @Test(arguments: [

@@ -130,7 +130,8 @@ private func sessionCookie(_ response: TestResponse) -> String? {
         #expect(text.hasPrefix("<!doctype html>\n"))
     }
 
-    /// ``HTMLText`` escapes exactly as swift-mustache's own `HTML` content type does.
+    /// ``HTMLText`` escapes as swift-mustache's own `HTML` content type does, and also a quote
+    /// that a combining mark follows (one `Character`, which swift-mustache leaves raw).
     @Test func htmlTextEscapesLikeSwiftMustache() throws {
         struct Value: MustacheParent {
             var text: String
@@ -142,6 +143,11 @@ private func sessionCookie(_ response: TestResponse) -> String? {
             #expect(HTMLText().escapeText(sample) == mustache.render(Value(text: sample)))
         }
         #expect(HTMLText().escapeText("<a href='x'>\"&\"</a>") == "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;")
+        let quoteAndAccent = "\"\u{301}"  // one Character
+        let escaped = HTMLText().escapeText(quoteAndAccent + " onmouseover=x")
+        #expect(escaped == "&quot;" + "\u{301}" + " onmouseover=x")
+        let leftRaw = mustache.render(Value(text: quoteAndAccent))
+        #expect(leftRaw == quoteAndAccent)
     }
 
     /// Only the field with an error is marked (a field without one used to pick up the page's

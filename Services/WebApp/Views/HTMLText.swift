@@ -1,13 +1,15 @@
 import Mustache
 
-/// HTML-escapes a value as swift-mustache's own `HTML` content type does (`&`, `<`, `>`, `"`,
-/// `'`; `WebAppRenderingTests` compares the two), over the text's UTF-8 bytes. Registered through
-/// swift-mustache's extension point for escaping (a `MustacheContentType` named `html-utf8`) and
-/// selected by `layout.mustache`'s first line, so every page and its blocks use it; a partial
-/// rendered on its own falls back to swift-mustache's escaping, which is as safe.
+/// HTML-escapes a value: `&`, `<`, `>`, `"` and `'` become `&amp;`, `&lt;`, `&gt;`, `&quot;` and
+/// `&#39;`, as with swift-mustache's own `HTML` content type, over the text's UTF-8 bytes.
+/// Registered through swift-mustache's extension point for escaping (a `MustacheContentType`
+/// named `html-utf8`) and selected by the first line of `layout.mustache` (so every page) and of
+/// each partial (a partial starts again with swift-mustache's type).
 ///
 /// Ours because swift-mustache's looks every `Character` up in a dictionary: 8 % of the
-/// storefront's CPU on the catalog page, 1.6 % with this (docs/performance.md).
+/// storefront's CPU on the catalog page, 1.6 % with this (docs/performance.md). Working on bytes
+/// it is also stricter: a `"` followed by a combining mark is one `Character`, which that look-up
+/// misses and leaves raw; here it is escaped (`WebAppRenderingTests`).
 struct HTMLText: MustacheContentType {
     static let name = "html-utf8"
 
