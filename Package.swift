@@ -502,6 +502,8 @@ let package = Package(
                 "RedisClient",
                 "TestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "OTel", package: "swift-otel"),
             ],
             swiftSettings: strict
         ),

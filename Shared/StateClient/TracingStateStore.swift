@@ -5,8 +5,9 @@ import Tracing
 /// ``StateClient`` calls its store through one, so every service's state calls are traced; the store's
 /// own spans (Redis commands, SQL queries, the sidecar's HTTP) become its children.
 ///
-/// As with Redis commands, an operation outside any trace (the outbox relay's poll) records
-/// nothing: it would start a trace of its own every few hundred milliseconds.
+/// As with Redis commands, an operation outside a recorded span records nothing: outside any
+/// trace (the outbox relay's poll) it would start a trace of its own every few hundred
+/// milliseconds, and in a trace the sampler dropped it would be made only to be discarded.
 struct TracingStateStore: StateStore {
     let base: any StateStore
     let storeName: String
@@ -46,8 +47,10 @@ struct TracingStateStore: StateStore {
     }
 
     private func span<Result>(_ operation: String, items: Int? = nil, _ body: () async throws -> Result) async rethrows -> Result {
-        guard ServiceContext.current != nil else { return try await body() }
-        return try await withSpan("state \(operation)", ofKind: .client) { span in
+        guard let context = ServiceContext.current, InstrumentationSystem.tracer.activeSpan(identifiedBy: context) != nil else {
+            return try await body()
+        }
+        return try await withSpan("state \(operation)", context: context, ofKind: .client) { span in
             // One update, not one per attribute: each assignment copies a recording span's attributes.
             span.updateAttributes { attributes in
                 attributes["db.system.name"] = "dapr.state"

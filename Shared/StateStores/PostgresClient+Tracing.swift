@@ -5,7 +5,8 @@ import Tracing
 // PostgresNIO 1.33 records no spans, so queries are traced here: one client span per statement
 // (OpenTelemetry's database conventions), named by its first keyword (`SELECT`, `INSERT`, `WITH`),
 // with the SQL text as written, bind parameters as `$1` and never their values. As with Redis
-// commands, a statement outside any trace (migrations, the outbox relay's poll) records nothing.
+// commands, a statement outside a recorded span (migrations, the outbox relay's poll, a trace
+// the sampler dropped) records nothing.
 
 extension PostgresClient {
     /// `query(_:logger:)` in a span (above).
@@ -32,9 +33,11 @@ extension PostgresConnection {
 
 enum SQLSpan {
     static func run<Result>(_ sql: String, _ body: () async throws -> Result) async throws -> Result {
-        guard ServiceContext.current != nil else { return try await body() }
+        guard let context = ServiceContext.current, InstrumentationSystem.tracer.activeSpan(identifiedBy: context) != nil else {
+            return try await body()
+        }
         let operation = sql.drop(while: \.isWhitespace).prefix(while: \.isLetter).uppercased()
-        return try await withSpan(operation.isEmpty ? "SQL" : operation, ofKind: .client) { span in
+        return try await withSpan(operation.isEmpty ? "SQL" : operation, context: context, ofKind: .client) { span in
             span.updateAttributes { attributes in
                 attributes["db.system.name"] = "postgresql"
                 attributes["db.operation.name"] = operation
