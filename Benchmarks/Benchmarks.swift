@@ -69,7 +69,8 @@ struct Benchmarks: ParsableCommand {
         case .tracing:
             try await TracingBenchmark(
                 settings: HTTPBenchmarkSettings(reader: reader), redis: BenchmarkSettings(reader: reader).redis,
-                orders: max(1, try reader.count(forKey: "bench.orders", default: 50))
+                orders: max(1, try reader.count(forKey: "bench.orders", default: 50)),
+                sampleRatio: try TracingBenchmark.sampleRatio(reader)
             ).run()
         case .keyedState:
             try await KeyedStateBenchmark(
