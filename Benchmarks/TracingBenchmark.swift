@@ -58,6 +58,9 @@ struct TracingBenchmark {
     }
 
     func run() async throws {
+        guard settings.rounds * 3 * orders <= Self.stockedOrders else {
+            throw BenchmarkError(message: "\(settings.rounds) rounds of 3 × \(orders) orders need more than the \(Self.stockedOrders) the seeded stock allows: lower BENCH_ROUNDS or BENCH_ORDERS")
+        }
         let (phases, exports) = try await OTLPSink.with(port: settings.port + 10) { sink in
             var phases: [Phase] = []
             for round in 1...settings.rounds {
@@ -65,7 +68,7 @@ struct TracingBenchmark {
                 // the checkouts slow down as orders pile up in the stores, round after round.
                 let order = [Tracing.off, .everySpan, .sampled], start = (round - 1) % order.count
                 for tracing in order[start...] + order[..<start] {
-                    let phase = try await measure(tracing, sink: sink)
+                    let phase = try await measure(tracing, firstOrder: phases.count * orders, sink: sink)
                     phases.append(phase)
                     print(String(format: "  round %d, tracing %@: checkout → paid p50 %6.1f ms, p99 %6.1f ms; GET basket %7.0f req/s (p50 %5.2f ms)",
                         round, tracing.label(ratio: sampleRatio).padding(toLength: 10, withPad: " ", startingAt: 0), phase.checkoutP50, phase.checkoutP99, phase.basketRequestsPerSecond, phase.basketP50))
@@ -79,7 +82,7 @@ struct TracingBenchmark {
             return (median(selected.map(\.basketRequestsPerSecond)), median(selected.map(\.basketP50)), median(selected.map(\.checkoutP50)))
         }
         let off = medians(.off)
-        print("tracing off, every span, then 1 trace in \(Int((1 / sampleRatio).rounded())) (OTLP/HTTP export to a collector stand-in in this process), wrk -t\(settings.wrk.threads) -c\(settings.wrk.connections) -d\(settings.wrk.duration)s, \(orders) orders per phase, \(settings.rounds) rounds")
+        print("tracing off, every span and 1 trace in \(Int((1 / sampleRatio).rounded())) taking turns (OTLP/HTTP export to a collector stand-in in this process), wrk -t\(settings.wrk.threads) -c\(settings.wrk.connections) -d\(settings.wrk.duration)s, \(orders) orders per phase, \(settings.rounds) rounds")
         print("  the stand-in received \(exports.requests) export requests, \(exports.bytes / 1024) KiB")
         print(String(format: "  medians, tracing off: checkout → paid p50 %.1f ms; GET basket %.0f req/s, p50 %.2f ms", off.checkout, off.rps, off.p50))
         for tracing in [Tracing.everySpan, .sampled] {
@@ -93,12 +96,13 @@ struct TracingBenchmark {
         print("  goal: ≥ -10 % req/s, ≤ +10 % on each p50")
     }
 
-    /// The seeded items with the most stock (200, 300, 250 and 220 units), which the orders buy in
-    /// turn: 800 orders, 5 rounds of the three settings at the default 50 orders each.
+    /// The seeded items with the most stock (200, 300, 250 and 220 units), which the orders of a
+    /// run buy in turn: 800 orders, 5 rounds of the three settings at the default 50 orders each.
     static let orderedProducts = [4, 19, 21, 29]
+    static let stockedOrders = 800
 
     /// One phase: the five services started with `tracing`, the orders, then the basket read.
-    private func measure(_ tracing: Tracing, sink: OTLPSink) async throws -> Phase {
+    private func measure(_ tracing: Tracing, firstOrder: Int, sink: OTLPSink) async throws -> Phase {
         var environment = settings.postgres.environment.merging(["REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port)]) { $1 }
         if let password = redis.password { environment["REDIS_PASSWORD"] = password }
         if tracing != .off {
@@ -107,6 +111,9 @@ struct TracingBenchmark {
             environment["OTEL_BSP_MAX_QUEUE_SIZE"] = "65536"
             environment["OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] = "8192"
         }
+        // Set either way, so an OTEL_* variable of this process (which the services inherit) cannot
+        // turn tracing on in the off setting or off in the others.
+        environment["OTEL_SDK_DISABLED"] = tracing == .off ? "true" : "false"
         switch tracing {
         case .off: break
         case .everySpan: environment["OTEL_TRACES_SAMPLER"] = "parentbased_always_on"
@@ -123,7 +130,7 @@ struct TracingBenchmark {
             for index in 0..<orders {
                 latencies.append(
                     try await checkouts.checkoutToPaid(
-                        basket: services.basket.baseURL, ordering: services.ordering.baseURL, token: token, productId: Self.orderedProducts[index % Self.orderedProducts.count]))
+                        basket: services.basket.baseURL, ordering: services.ordering.baseURL, token: token, productId: Self.orderedProducts[(firstOrder + index) % Self.orderedProducts.count]))
             }
             try await BasketBenchmark.fillBasket(services.basket.baseURL, token: token)
             try "wrk.headers[\"Authorization\"] = \"Bearer \(token)\"\n".write(to: script, atomically: true, encoding: .utf8)

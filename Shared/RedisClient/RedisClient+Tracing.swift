@@ -6,16 +6,18 @@ import Tracing
 enum RedisSpan {
     /// Runs `body` in a span, but only under a span being recorded, the tracer's active span
     /// (`Tracer.activeSpan(identifiedBy:)`: swift-otel's for a span its sampler kept, never for one
-    /// it dropped). A command with no span around it (an event consumer's poll, the outbox relay's
-    /// tick, a health check) would otherwise start a trace of its own several times a second. One
-    /// in a trace the sampler dropped would be discarded, and carries no context on, but would
-    /// still cost its ids (a `getrandom` call each), its attributes and a task-local on every
-    /// command of every request not sampled.
+    /// it dropped or that has ended; a tracer that does not implement it gets no command spans).
+    /// A command with no span around it (an event consumer's poll, the outbox relay's tick, a
+    /// health check) would otherwise start a trace of its own several times a second. One in a
+    /// trace the sampler dropped would be discarded, and carries no context on, but would still
+    /// cost its span id (a `getrandom` call), its attributes and a task-local on every command of
+    /// every request not sampled.
     static func run<Result>(_ operation: String, batchSize: Int? = nil, _ body: () async throws -> Result) async throws -> Result {
-        guard let context = ServiceContext.current, InstrumentationSystem.tracer.activeSpan(identifiedBy: context) != nil else {
+        let tracer = InstrumentationSystem.tracer
+        guard let context = ServiceContext.current, tracer.activeSpan(identifiedBy: context) != nil else {
             return try await body()
         }
-        return try await withSpan(operation, context: context, ofKind: .client) { span in
+        return try await tracer.withSpan(operation, context: context, ofKind: .client) { span in
             // One update, not one per attribute: each assignment copies a recording span's attributes.
             span.updateAttributes { attributes in
                 attributes["db.system.name"] = "redis"

@@ -47,10 +47,11 @@ struct TracingStateStore: StateStore {
     }
 
     private func span<Result>(_ operation: String, items: Int? = nil, _ body: () async throws -> Result) async rethrows -> Result {
-        guard let context = ServiceContext.current, InstrumentationSystem.tracer.activeSpan(identifiedBy: context) != nil else {
+        let tracer = InstrumentationSystem.tracer
+        guard let context = ServiceContext.current, tracer.activeSpan(identifiedBy: context) != nil else {
             return try await body()
         }
-        return try await withSpan("state \(operation)", context: context, ofKind: .client) { span in
+        return try await tracer.withSpan("state \(operation)", context: context, ofKind: .client) { span in
             // One update, not one per attribute: each assignment copies a recording span's attributes.
             span.updateAttributes { attributes in
                 attributes["db.system.name"] = "dapr.state"

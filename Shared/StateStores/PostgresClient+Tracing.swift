@@ -33,11 +33,12 @@ extension PostgresConnection {
 
 enum SQLSpan {
     static func run<Result>(_ sql: String, _ body: () async throws -> Result) async throws -> Result {
-        guard let context = ServiceContext.current, InstrumentationSystem.tracer.activeSpan(identifiedBy: context) != nil else {
+        let tracer = InstrumentationSystem.tracer
+        guard let context = ServiceContext.current, tracer.activeSpan(identifiedBy: context) != nil else {
             return try await body()
         }
         let operation = sql.drop(while: \.isWhitespace).prefix(while: \.isLetter).uppercased()
-        return try await withSpan(operation.isEmpty ? "SQL" : operation, context: context, ofKind: .client) { span in
+        return try await tracer.withSpan(operation.isEmpty ? "SQL" : operation, context: context, ofKind: .client) { span in
             span.updateAttributes { attributes in
                 attributes["db.system.name"] = "postgresql"
                 attributes["db.operation.name"] = operation

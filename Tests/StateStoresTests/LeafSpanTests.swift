@@ -8,7 +8,8 @@ import Tracing
 /// The clients' leaf spans (the state operation, and below it the Redis command or SQL statement)
 /// are made under a span being recorded, and not at all in a trace the sampler dropped or outside
 /// any trace. The tracer is swift-otel's, as the services run it (exporting nothing), with the
-/// sampler deciding; ``CountingTracer`` lists the spans started through it.
+/// sampler deciding; ``CountingTracer`` lists the spans started through it. (swift-otel applies the
+/// process's `OTEL_*` variables over this configuration; `scripts/test` sets none.)
 @Suite(.timeLimit(.minutes(1))) struct LeafSpanTests {
     @Test(arguments: [StoreKind.redis, .postgres])
     func aRecordedTraceGetsTheStateSpanAndTheStoreCommandBelowIt(_ kind: StoreKind) async throws {
