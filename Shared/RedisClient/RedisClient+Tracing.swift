@@ -13,10 +13,10 @@ enum RedisSpan {
     /// cost its span id (a `getrandom` call), its attributes and a task-local on every command of
     /// every request not sampled.
     static func run<Result>(_ operation: String, batchSize: Int? = nil, _ body: () async throws -> Result) async throws -> Result {
+        // The context first: with tracing off there is none, and the tracer's look-up takes a lock.
+        guard let context = ServiceContext.current else { return try await body() }
         let tracer = InstrumentationSystem.tracer
-        guard let context = ServiceContext.current, tracer.activeSpan(identifiedBy: context) != nil else {
-            return try await body()
-        }
+        guard tracer.activeSpan(identifiedBy: context) != nil else { return try await body() }
         return try await tracer.withSpan(operation, context: context, ofKind: .client) { span in
             // One update, not one per attribute: each assignment copies a recording span's attributes.
             span.updateAttributes { attributes in

@@ -47,10 +47,10 @@ struct TracingStateStore: StateStore {
     }
 
     private func span<Result>(_ operation: String, items: Int? = nil, _ body: () async throws -> Result) async rethrows -> Result {
+        // The context first: with tracing off there is none, and the tracer's look-up takes a lock.
+        guard let context = ServiceContext.current else { return try await body() }
         let tracer = InstrumentationSystem.tracer
-        guard let context = ServiceContext.current, tracer.activeSpan(identifiedBy: context) != nil else {
-            return try await body()
-        }
+        guard tracer.activeSpan(identifiedBy: context) != nil else { return try await body() }
         return try await tracer.withSpan("state \(operation)", context: context, ofKind: .client) { span in
             // One update, not one per attribute: each assignment copies a recording span's attributes.
             span.updateAttributes { attributes in

@@ -33,10 +33,10 @@ extension PostgresConnection {
 
 enum SQLSpan {
     static func run<Result>(_ sql: String, _ body: () async throws -> Result) async throws -> Result {
+        // The context first: with tracing off there is none, and the tracer's look-up takes a lock.
+        guard let context = ServiceContext.current else { return try await body() }
         let tracer = InstrumentationSystem.tracer
-        guard let context = ServiceContext.current, tracer.activeSpan(identifiedBy: context) != nil else {
-            return try await body()
-        }
+        guard tracer.activeSpan(identifiedBy: context) != nil else { return try await body() }
         let operation = sql.drop(while: \.isWhitespace).prefix(while: \.isLetter).uppercased()
         return try await tracer.withSpan(operation.isEmpty ? "SQL" : operation, context: context, ofKind: .client) { span in
             span.updateAttributes { attributes in
