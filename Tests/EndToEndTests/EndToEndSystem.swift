@@ -32,31 +32,29 @@ struct EndToEndSystem: Sendable {
         _ body: @Sendable (EndToEndSystem) async throws -> Void
     ) async throws {
         try await TestPostgres.withDatabase(prefix: "e2e") { database in
-            var configured = TestRedis.configuration
-            configured.database = Int.random(in: 1...15)
-            let redis = configured
-            try await TestRedis.withClient(redis) { client in _ = try await client.send(RedisCommand("FLUSHDB")) }
-            let common = [
-                "POSTGRES_HOST": database.host ?? "127.0.0.1", "POSTGRES_PORT": String(database.port ?? 5432),
-                "POSTGRES_USER": database.username, "POSTGRES_PASSWORD": database.password ?? "", "POSTGRES_DATABASE": database.database ?? "",
-                "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_PASSWORD": redis.password ?? "", "REDIS_DATABASE": String(redis.database),
-                // A killed consumer's events are taken over within seconds instead of 30 s / 60 s.
-                "EVENTBUS_RECLAIM_IDLE_SECONDS": "2", "EVENTBUS_HANDLING_LEASE_SECONDS": "3",
-            ].merging(environment) { $1 }
-            try await TestServiceProcess.with("Identity", environment: common.merging(["IDENTITY_BCRYPT_COST": "4"]) { $1 }) { identity in
-                let withIdentity = common.merging(["IDENTITY_URL": identity.baseURL]) { $1 }
-                let orderingEnvironment = withIdentity.merging(
-                    ["ORDERING_GRACE_PERIOD_SECONDS": String(gracePeriodSeconds), "ORDERING_TIMER_POLL_MILLISECONDS": "100"]) { $1 }
-                try await RestartableService.with("Catalog", environment: withIdentity) { catalog in
-                    try await RestartableService.with("Ordering", environment: orderingEnvironment) { ordering in
-                        try await RestartableService.with("Payment", environment: common.merging(["PAYMENT_FAIL_ABOVE_TOTAL": paymentFailAbove]) { $1 }) { payment in
-                            // A long price cache: only ProductPriceChanged can make Basket show a new price in time.
-                            let basketEnvironment = withIdentity.merging(["CATALOG_URL": catalog.baseURL, "BASKET_PRICE_CACHE_SECONDS": "600"]) { $1 }
-                            try await TestServiceProcess.with("Basket", environment: basketEnvironment) { basket in
-                                try await body(
-                                    EndToEndSystem(
-                                        identity: identity, catalog: catalog, basket: basket, ordering: ordering, payment: payment,
-                                        database: database, redis: redis))
+            try await TestRedis.withDatabase { redis in
+                let common = [
+                    "POSTGRES_HOST": database.host ?? "127.0.0.1", "POSTGRES_PORT": String(database.port ?? 5432),
+                    "POSTGRES_USER": database.username, "POSTGRES_PASSWORD": database.password ?? "", "POSTGRES_DATABASE": database.database ?? "",
+                    "REDIS_HOST": redis.host, "REDIS_PORT": String(redis.port), "REDIS_PASSWORD": redis.password ?? "", "REDIS_DATABASE": String(redis.database),
+                    // A killed consumer's events are taken over within seconds instead of 30 s / 60 s.
+                    "EVENTBUS_RECLAIM_IDLE_SECONDS": "2", "EVENTBUS_HANDLING_LEASE_SECONDS": "3",
+                ].merging(environment) { $1 }
+                try await TestServiceProcess.with("Identity", environment: common.merging(["IDENTITY_BCRYPT_COST": "4"]) { $1 }) { identity in
+                    let withIdentity = common.merging(["IDENTITY_URL": identity.baseURL]) { $1 }
+                    let orderingEnvironment = withIdentity.merging(
+                        ["ORDERING_GRACE_PERIOD_SECONDS": String(gracePeriodSeconds), "ORDERING_TIMER_POLL_MILLISECONDS": "100"]) { $1 }
+                    try await RestartableService.with("Catalog", environment: withIdentity) { catalog in
+                        try await RestartableService.with("Ordering", environment: orderingEnvironment) { ordering in
+                            try await RestartableService.with("Payment", environment: common.merging(["PAYMENT_FAIL_ABOVE_TOTAL": paymentFailAbove]) { $1 }) { payment in
+                                // A long price cache: only ProductPriceChanged can make Basket show a new price in time.
+                                let basketEnvironment = withIdentity.merging(["CATALOG_URL": catalog.baseURL, "BASKET_PRICE_CACHE_SECONDS": "600"]) { $1 }
+                                try await TestServiceProcess.with("Basket", environment: basketEnvironment) { basket in
+                                    try await body(
+                                        EndToEndSystem(
+                                            identity: identity, catalog: catalog, basket: basket, ordering: ordering, payment: payment,
+                                            database: database, redis: redis))
+                                }
                             }
                         }
                     }

@@ -98,14 +98,11 @@ import Testing
     }
 
     @Test func selectsTheConfiguredDatabase() async throws {
-        var otherDatabase = TestRedis.configuration
-        otherDatabase.database = 7
-        let key = TestRedis.uniqueKey()
-        try await TestRedis.withClient(otherDatabase) { redis in try await redis.set(key, to: "in 7") }
-        #expect(try await TestRedis.withClient { try await $0.get(key) } == nil)
-        try await TestRedis.withClient(otherDatabase) { redis in
-            #expect(try await redis.get(key) == Array("in 7".utf8))
-            try await redis.delete(key)
+        try await TestRedis.withDatabase { otherDatabase in
+            let key = TestRedis.uniqueKey()
+            try await TestRedis.withClient(otherDatabase) { redis in try await redis.set(key, to: "elsewhere") }
+            #expect(try await TestRedis.withClient { try await $0.get(key) } == nil)
+            #expect(try await TestRedis.withClient(otherDatabase) { try await $0.get(key) } == Array("elsewhere".utf8))
         }
     }
 

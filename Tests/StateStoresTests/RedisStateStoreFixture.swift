@@ -5,16 +5,14 @@ import StateStores
 import TestSupport
 
 /// The Redis server of `scripts/test`: `REDIS_HOST` (default 127.0.0.1), `REDIS_PORT` (6379),
-/// `REDIS_PASSWORD` (none), and database 0 unless told otherwise.
-func redisTestConfiguration(database: Int = 0) -> RedisClient.Configuration {
-    var configuration = TestRedis.configuration
-    configuration.database = database
-    return configuration
+/// `REDIS_PASSWORD` (none), database 0.
+func redisTestConfiguration() -> RedisClient.Configuration {
+    TestRedis.configuration
 }
 
 /// Runs `body` with a ``RedisStateStore`` on a running client of the test server (and the client
 /// itself, to look at Redis directly); the client stops when `body` returns. Tests isolate with
-/// unique keys, never by flushing.
+/// unique keys, never by flushing (or lease a database of their own: `TestRedis.withDatabase`).
 func withRedisStateStore<T: Sendable>(
     _ body: @Sendable (RedisStateStore, RedisClient) async throws -> T
 ) async throws -> T {

@@ -8,7 +8,9 @@ import RedisClient
 /// Shared by the test targets that need Redis.
 ///
 /// The Redis server `scripts/test` started (`REDIS_HOST`, `REDIS_PORT`, `REDIS_PASSWORD`), and
-/// helpers that run a client against it. Tests isolate by unique keys, never by flushing.
+/// helpers that run a client against it. In database 0, which all tests share, tests isolate by
+/// unique keys, never by flushing; a test that needs a keyspace of its own (a whole system, or
+/// `SCAN` over a known table) leases a database with ``withDatabase(within:_:)``.
 public enum TestRedis {
     public static var configuration: RedisClient.Configuration {
         let environment = ProcessInfo.processInfo.environment
@@ -39,6 +41,35 @@ public enum TestRedis {
             defer { group.cancelAll() }
             return try await body(client)
         }
+    }
+
+    /// Runs `body` with the configuration of a database (1–15) no other caller in this process
+    /// holds meanwhile, emptied first of what an earlier holder left. Waits up to `timeout` while
+    /// all fifteen are held.
+    public static func withDatabase<Result: Sendable>(
+        within timeout: Duration = .seconds(600),
+        _ body: @Sendable (RedisClient.Configuration) async throws -> Result
+    ) async throws -> Result {
+        let database = try await TestSupport.eventually("a free Redis database", within: timeout) {
+            let free = leasedDatabases.withLock { leased -> Int? in
+                guard let free = (1...15).first(where: { !leased.contains($0) }) else { return nil }
+                leased.insert(free)
+                return free
+            }
+            guard let free else { throw AllDatabasesHeld() }
+            return free
+        }
+        defer { _ = leasedDatabases.withLock { $0.remove(database) } }
+        var configuration = TestRedis.configuration
+        configuration.database = database
+        try await withClient(configuration) { _ = try await $0.send(RedisCommand("FLUSHDB")) }
+        return try await body(configuration)
+    }
+
+    private static let leasedDatabases = Mutex<Set<Int>>([])
+
+    private struct AllDatabasesHeld: Error, CustomStringConvertible {
+        var description: String { "all of databases 1–15 are held by other tests" }
     }
 
     /// Polls `body` until it succeeds or `timeout` passes; ``eventually(_:within:_:)`` without
