@@ -3,6 +3,7 @@ import Foundation
 import Subprocess
 import RedisClient
 import StateClient
+import StateStores
 import Testing
 import TestSupport
 
@@ -106,6 +107,50 @@ import TestSupport
             }
             #expect(published == products)
             #expect(try await outbox.pending(limit: 100).isEmpty)
+            try await fixture.cleanUp(redis)
+        }
+    }
+
+    /// The relay reads back what its own outbox committed: the keyspace is listed once at start,
+    /// not on every pass (on Redis a listing is a `SCAN` of every key of the database).
+    @Test func theRelayFindsWhatItsOutboxWroteWithoutListingTheKeyspace() async throws {
+        let fixture = RedisEventsFixture()
+        try await TestRedis.withClient { redis in
+            let counter = KeyListingCounter(RedisStateStore(client: redis, logger: fixture.logger))
+            let outbox = StateOutbox(state: StateClient(store: counter, storeName: "statestore", appID: fixture.appID))
+            let bus = fixture.bus(redis)
+            let relay = OutboxRelay(outbox: outbox, bus: bus, logger: fixture.logger)
+            #expect(try await relay.relayPending() == 0)
+            #expect(counter.count == 1)
+            for product in 1...5 {
+                try await outbox.transaction(
+                    [.upsert(key: "product-\(product)", bytes: Array("\(product)".utf8))],
+                    publishing: [ProductPriceChanged(productId: product, newPrice: Decimal(product), oldPrice: 0)])
+                #expect(try await relay.relayPending() == 1)
+            }
+            #expect(try await fixture.length(redis, bus.stream(ProductPriceChanged.topic)) == 5)
+            #expect(counter.count == 1)
+            try await fixture.cleanUp(redis)
+        }
+    }
+
+    /// An entry another process committed (a replica, or a process that crashed before relaying)
+    /// is published after the next listing; one another relay published is dropped, not retried.
+    @Test func entriesOfOtherProcessesArePublishedAfterTheNextListing() async throws {
+        let fixture = RedisEventsFixture()
+        try await TestRedis.withClient { redis in
+            let state = fixture.state(redis)
+            let (writer, relaying) = (StateOutbox(state: state), StateOutbox(state: state, listingInterval: .milliseconds(200)))
+            let bus = fixture.bus(redis)
+            let relay = OutboxRelay(outbox: relaying, bus: bus, logger: fixture.logger)
+            #expect(try await relay.relayPending() == 0)
+            #expect(try await writer.pending(limit: 10).isEmpty)  // its listing, before the entry
+            try await writer.transaction([], publishing: [ProductPriceChanged(productId: 1, newPrice: 2, oldPrice: 1)])
+            try await TestRedis.eventually(within: .seconds(10)) {
+                guard try await relay.relayPending() == 1 else { throw NotYet(description: "not relayed") }
+            }
+            #expect(try await writer.pending(limit: 10).isEmpty)  // read back, found gone, dropped
+            #expect(try await fixture.length(redis, bus.stream(ProductPriceChanged.topic)) == 1)
             try await fixture.cleanUp(redis)
         }
     }
