@@ -80,7 +80,10 @@ extension TracingSettings {
         configuration.logs.enabled = false
         configuration.metrics.enabled = false
         do {
-            return try OTel.bootstrap(configuration: configuration, environment: environment)
+            // Without `OTEL_SDK_DISABLED`, which `isEnabled` has judged: swift-otel reads it for
+            // every signal, so `false` would turn logs and metrics back on, and its second
+            // `LoggingSystem.bootstrap` (after `main`'s) stops the process.
+            return try OTel.bootstrap(configuration: configuration, environment: environment.filter { $0.key != "OTEL_SDK_DISABLED" })
         } catch {
             throw ConfigurationError(variable: "OTEL_*", problem: "cannot set up tracing: \(error)")
         }

@@ -10,6 +10,8 @@ import Testing
                 "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.endpoint, "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
                 // Export every 50 ms instead of every 5 s, so the test takes seconds.
                 "OTEL_BSP_SCHEDULE_DELAY": "50",
+                // Valid, and the default: it once made swift-otel enable logs too, and stop every service.
+                "OTEL_SDK_DISABLED": "false",
             ]
             try await EndToEndSystem.with(environment: tracing) { system in
                 let alice = try await system.token("alice")
