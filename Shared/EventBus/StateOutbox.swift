@@ -53,24 +53,24 @@ public struct StateOutbox: OutboxStore {
         unpublished.insert(entries.map(\.key))
     }
 
-    /// The oldest entries this outbox wrote and nobody published yet, or, on the first call and
-    /// every `listingInterval`, the oldest of the whole outbox.
+    /// The oldest entries known to be unpublished, at most `limit`: those this outbox committed,
+    /// and those the last listing of the whole outbox found (on the first call, then every
+    /// `listingInterval`). Keys found gone are forgotten and the next ones read instead.
     public func pending(limit: Int) async throws -> [OutboxEntry] {
-        let candidates: [String]
-        if unpublished.isListingDue(every: listingInterval) {
-            candidates = try await listAll()
-            unpublished.listed(candidates)
-        } else {
-            candidates = unpublished.oldest(limit)
-        }
-        let oldest = Array(candidates.prefix(limit))
-        guard !oldest.isEmpty else { return [] }
-        let items = try await state.bulkGet(oldest)
-        // A key that is gone was published by another process (a replica's relay, after a listing).
-        unpublished.remove(oldest.filter { items[UTF8Key($0)] == nil })
-        return oldest.compactMap { key in
-            guard let item = items[UTF8Key(key)], let topic = Self.topic(ofKey: key) else { return nil }
-            return OutboxEntry(key: key, envelope: EventEnvelope(topic: topic, bytes: item.value))
+        if unpublished.isListingDue(every: listingInterval) { unpublished.listed(try await listAll()) }
+        while true {
+            let oldest = unpublished.oldest(limit)
+            guard !oldest.isEmpty else { return [] }
+            let items = try await state.bulkGet(oldest)
+            // A key that is gone was published by another process (a replica's relay, after a listing).
+            let gone = oldest.filter { items[UTF8Key($0)] == nil }
+            unpublished.remove(gone)
+            if gone.count < oldest.count {
+                return oldest.compactMap { key in
+                    guard let item = items[UTF8Key(key)], let topic = Self.topic(ofKey: key) else { return nil }
+                    return OutboxEntry(key: key, envelope: EventEnvelope(topic: topic, bytes: item.value))
+                }
+            }
         }
     }
 
@@ -79,7 +79,7 @@ public struct StateOutbox: OutboxStore {
         unpublished.remove([entry.key])
     }
 
-    /// Every key of the outbox, oldest first.
+    /// Every key of the outbox.
     private func listAll() async throws -> [String] {
         var keys: [String] = []
         var token: String?
@@ -88,7 +88,7 @@ public struct StateOutbox: OutboxStore {
             keys += page.keys
             token = page.token
         } while token != nil
-        return keys.sorted()
+        return keys
     }
 
     /// The topic in `outbox:<sequence>:<topic>:<id>`.
